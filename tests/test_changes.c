@@ -1,0 +1,193 @@
+/*
+ * Tests for progress/changes: random streams of updates against a
+ * brute-force table of counts, with compactions at random points, checking
+ * that the compacted array is sorted, distinct and nonzero; add_all; the
+ * chunked merge of many new times into a long compacted prefix.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "progress/alloc.h"
+#include "progress/changes.h"
+
+static uint64_t rng_state = 0xc4a4e5ULL;
+
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The brute-force universe: times (e, i) with e, i < SIDE, depth 1. */
+#define SIDE 12
+
+static struct gy_time t2(uint64_t e, uint32_t i)
+{
+    struct gy_time t = gy_time_zero(1);
+
+    t.epoch = e;
+    t.iter[0] = i;
+    return t;
+}
+
+/* The compacted array equals the table: sorted, distinct, nonzero, same counts. */
+static void check_against(struct gy_changes *c, int64_t table[SIDE][SIDE])
+{
+    uint32_t nonzero = 0;
+
+    gy_changes_compact(c);
+    assert_int_equal(c->clean, c->len);
+    for (uint32_t i = 0; i < c->len; i++) {
+        const struct gy_change *x = &c->items[i];
+        assert_true(x->delta != 0);
+        assert_int_equal(x->delta, table[x->time.epoch][x->time.iter[0]]);
+        if (i > 0)
+            assert_true(gy_time_cmp(&c->items[i - 1].time, &x->time) < 0);
+    }
+    for (uint32_t e = 0; e < SIDE; e++) {
+        for (uint32_t i = 0; i < SIDE; i++) {
+            struct gy_time t = t2(e, i);
+            nonzero += table[e][i] != 0;
+            assert_int_equal(gy_changes_count(c, &t), table[e][i]);
+        }
+    }
+    assert_int_equal(c->len, nonzero);
+    assert_int_equal(gy_changes_is_empty(c), nonzero == 0);
+}
+
+static void test_changes_random(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 200; round++) {
+        int64_t table[SIDE][SIDE];
+        struct gy_changes c;
+        uint32_t range = 1 + (uint32_t)(rnd() % SIDE);
+        memset(table, 0, sizeof(table));
+        gy_changes_init(&c);
+        for (int k = 0; k < 400; k++) {
+            uint32_t e = (uint32_t)(rnd() % range), i = (uint32_t)(rnd() % range);
+            int64_t d = (int64_t)(rnd() % 5) - 2;
+            struct gy_time t = t2(e, i);
+            assert_int_equal(gy_changes_add(&c, &t, d), 0);
+            table[e][i] += d;
+            if (rnd() % 16 == 0)
+                check_against(&c, table);
+        }
+        check_against(&c, table);
+        gy_changes_destroy(&c);
+    }
+}
+
+static void test_changes_cancel_and_clear(void **state)
+{
+    (void)state;
+    struct gy_changes c;
+    struct gy_time a = t2(1, 2), b = t2(0, 5);
+
+    gy_changes_init(&c);
+    assert_true(gy_changes_is_empty(&c));
+    assert_int_equal(gy_changes_add(&c, &a, 0), 0);
+    assert_int_equal(c.len, 0);
+    assert_int_equal(gy_changes_add(&c, &a, 3), 0);
+    assert_int_equal(gy_changes_add(&c, &b, 1), 0);
+    assert_false(gy_changes_is_empty(&c));
+    assert_int_equal(c.len, 2);
+    assert_true(gy_time_eq(&c.items[0].time, &b)); /* (0, 5) sorts before (1, 2) */
+    assert_int_equal(gy_changes_add(&c, &a, -3), 0);
+    assert_int_equal(gy_changes_count(&c, &a), 0);
+    assert_int_equal(c.len, 1);
+    assert_int_equal(gy_changes_add(&c, &b, -1), 0);
+    assert_true(gy_changes_is_empty(&c));
+    assert_int_equal(gy_changes_add(&c, &b, 7), 0);
+    gy_changes_clear(&c);
+    assert_true(gy_changes_is_empty(&c));
+    gy_changes_destroy(&c);
+}
+
+static void test_changes_add_all(void **state)
+{
+    (void)state;
+    int64_t table[SIDE][SIDE];
+    struct gy_changes a, b;
+
+    memset(table, 0, sizeof(table));
+    gy_changes_init(&a);
+    gy_changes_init(&b);
+    for (int k = 0; k < 300; k++) {
+        uint32_t e = (uint32_t)(rnd() % SIDE), i = (uint32_t)(rnd() % SIDE);
+        struct gy_time t = t2(e, i);
+        int64_t d = (int64_t)(rnd() % 7) - 3;
+        assert_int_equal(gy_changes_add(k % 2 ? &a : &b, &t, d), 0);
+        table[e][i] += d;
+        if (k % 50 == 0)
+            gy_changes_compact(&b); /* src with both a clean prefix and a dirty suffix */
+    }
+    assert_int_equal(gy_changes_add_all(&a, &b), 0);
+    check_against(&a, table);
+    gy_changes_destroy(&a);
+    gy_changes_destroy(&b);
+}
+
+static void test_changes_many_new(void **state)
+{
+    (void)state;
+    struct gy_changes c;
+    const uint32_t n = 1000;
+
+    gy_changes_init(&c);
+    /* Even epochs first, compacted; then 500 odd epochs in reverse, merged in chunks. */
+    for (uint32_t e = 0; e < n; e += 2) {
+        struct gy_time t = gy_time_epoch(e);
+        assert_int_equal(gy_changes_add(&c, &t, 1), 0);
+    }
+    gy_changes_compact(&c);
+    for (uint32_t e = n - 1; e < n; e -= 2) {
+        struct gy_time t = gy_time_epoch(e);
+        assert_int_equal(gy_changes_add(&c, &t, 2), 0);
+    }
+    gy_changes_compact(&c);
+    assert_int_equal(c.len, n);
+    for (uint32_t e = 0; e < n; e++) {
+        assert_int_equal(c.items[e].time.epoch, e);
+        assert_int_equal(c.items[e].delta, e % 2 ? 2 : 1);
+    }
+    gy_changes_destroy(&c);
+}
+
+static void test_changes_enomem(void **state)
+{
+    (void)state;
+    struct gy_changes c, d;
+    struct gy_time t = t2(1, 1);
+
+    gy_changes_init(&c);
+    gy_changes_init(&d);
+    assert_int_equal(gy_changes_add(&d, &t, 1), 0);
+    gy_alloc_fail_after(1);
+    assert_int_equal(gy_changes_add(&c, &t, 1), -ENOMEM);
+    assert_int_equal(gy_changes_add_all(&c, &d), -ENOMEM);
+    gy_alloc_fail_after(0);
+    assert_true(gy_changes_is_empty(&c));
+    gy_changes_destroy(&c);
+    gy_changes_destroy(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_changes_random),
+        cmocka_unit_test(test_changes_cancel_and_clear),
+        cmocka_unit_test(test_changes_add_all),
+        cmocka_unit_test(test_changes_many_new),
+        cmocka_unit_test(test_changes_enomem),
+    };
+    return cmocka_run_group_tests_name("changes", tests, NULL, NULL);
+}
