@@ -1,0 +1,109 @@
+/*
+ * Batches: the unit every channel and mailbox moves. A batch carries either
+ * records of one timestamp (data) or a chunk of progress updates, in a fixed
+ * inline buffer, so the steady state allocates nothing: a worker takes
+ * batches from its own pool, and whoever consumes a batch gives it back to
+ * the pool it came from (a local push on the owner, a wait-free enqueue from
+ * any other worker, mimalloc-style).
+ *
+ * Synchronization:
+ *   pool.free        owner only
+ *   pool.returned    enqueued by any worker, spliced by the owner
+ *   batch contents   written by the sender before it publishes the batch
+ *                    (mailbox enqueue = release), read by the receiver after
+ *                    it dequeues it (acquire)
+ */
+#ifndef GY_RUNTIME_BATCH_H
+#define GY_RUNTIME_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define _LGPL_SOURCE
+#include <urcu/wfcqueue.h>
+
+#include "progress/compiler.h"
+#include "progress/time.h"
+
+/* 16 KiB of payload: 2048 records of 8 bytes, 512 edges, 341 progress
+ * updates. Large enough to amortize the per-batch costs (one enqueue, two
+ * progress updates), small enough to stay in L1/L2 on both ends. */
+#define GY_BATCH_BYTES 16384
+
+enum gy_batch_kind { GY_BATCH_DATA = 1, GY_BATCH_PROGRESS = 2 };
+
+/* One progress update: delta at pointstamp (loc, time). */
+struct gy_pupdate {
+    struct gy_time time;
+    int64_t delta;
+    uint32_t loc;
+    uint32_t pad_;
+};
+
+struct gy__pool;
+
+struct gy_batch {
+    struct cds_wfcq_node node;   /* mailbox / return-queue link */
+    struct gy_batch *next;       /* owner-local FIFO link (port queues, outboxes) */
+    struct gy__pool *home;       /* the pool it returns to */
+    uint32_t kind;               /* enum gy_batch_kind */
+    uint32_t dataflow;           /* dataflow id (same on every worker) */
+    uint32_t loc;                /* DATA: target input location */
+    uint32_t from;               /* sending worker */
+    uint32_t count;              /* records or updates in data[] */
+    uint32_t rec_size;           /* DATA: bytes per record */
+    struct gy_time time;         /* DATA: every record's time */
+    _Alignas(16) unsigned char data[GY_BATCH_BYTES];
+};
+
+/* A FIFO of batches owned by one thread. */
+struct gy_bqueue {
+    struct gy_batch *head;
+    struct gy_batch *tail;
+    uint32_t len;
+};
+
+static inline void gy_bqueue_push(struct gy_bqueue *q, struct gy_batch *b)
+{
+    b->next = NULL;
+    if (q->tail)
+        q->tail->next = b;
+    else
+        q->head = b;
+    q->tail = b;
+    q->len++;
+}
+
+static inline struct gy_batch *gy_bqueue_pop(struct gy_bqueue *q)
+{
+    struct gy_batch *b = q->head;
+    if (b) {
+        q->head = b->next;
+        if (!q->head)
+            q->tail = NULL;
+        q->len--;
+    }
+    return b;
+}
+
+struct gy__pool {
+    struct gy_batch *free;               /* owner only: stack through ->next */
+    uint64_t allocated;                  /* owner only: batches ever made */
+    uint32_t owner;
+    _Alignas(GY_CACHELINE) struct __cds_wfcq_head ret_head;  /* owner splices */
+    _Alignas(GY_CACHELINE) struct cds_wfcq_tail ret_tail;    /* others enqueue */
+};
+
+/* Pair with gy__pool_destroy (after every thread that used it has stopped). */
+void gy__pool_init(struct gy__pool *p, uint32_t owner);
+/* Frees the pool's batches. Returns how many batches were never returned. */
+uint64_t gy__pool_destroy(struct gy__pool *p);
+
+/* A batch from the owner's pool (owner thread only). NULL on ENOMEM. */
+GY_NODISCARD struct gy_batch *gy__pool_get(struct gy__pool *p);
+
+/* Gives b back to its home pool. mine is the calling worker's pool. Any worker. */
+void gy__batch_release(struct gy__pool *mine, struct gy_batch *b);
+
+#endif

@@ -1,0 +1,342 @@
+/*
+ * Channels: filling batches per destination worker, sealing them (which
+ * counts +1 at the consuming input), and publishing progress and data in
+ * the order the protocol needs (runtime/worker.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progress/alloc.h"
+#include "runtime/dataflow_internal.h"
+#include "runtime/internal.h"
+
+/* Constant-size copies for the common record sizes compile to moves. */
+static inline void copy_rec(void *dst, const void *src, size_t size)
+{
+    switch (size) {
+    case 8: memcpy(dst, src, 8); break;
+    case 16: memcpy(dst, src, 16); break;
+    case 24: memcpy(dst, src, 24); break;
+    case 32: memcpy(dst, src, 32); break;
+    default: memcpy(dst, src, size); break;
+    }
+}
+
+static int record_progress(gy_dataflow_t *df, struct gy__pvec *v, uint32_t loc,
+                           const struct gy_time *t, int64_t delta)
+{
+    if (gy__pvec_push(v, loc, t, delta) != 0)
+        return gy_worker_fail(df->w, "dataflow '%s': out of memory recording progress", df->name);
+    return 0;
+}
+
+/* Hands a full (or final) batch to its destination. Local batches go
+ * straight to the input's queue; remote ones wait in the outbox until the
+ * +1 that counts them has been published. */
+static int seal(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest)
+{
+    struct gy_batch *b = pu->open[dest];
+
+    pu->open[dest] = NULL;
+    if (!b)
+        return 0;
+    b->kind = GY_BATCH_DATA;
+    b->dataflow = df->id;
+    b->loc = pu->loc;
+    if (dest == df->me) {
+        gy_bqueue_push(&df->slots[pu->slot].in[pu->port].queue, b);
+        gy_dataflow_activate(df, pu->slot);
+        return record_progress(df, &df->other, pu->loc, &b->time, 1);
+    }
+    gy_bqueue_push(&df->outbox[dest], b);
+    df->outbox_dirty = true;
+    return record_progress(df, &df->produced, pu->loc, &b->time, 1);
+}
+
+static struct gy_batch *open_batch(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest,
+                                   const struct gy_time *t, size_t rec_size)
+{
+    struct gy_batch *b = pu->open[dest];
+
+    if (b && GY_LIKELY(gy_time_eq(&b->time, t)))
+        return b;
+    if (b && seal(df, pu, dest) != 0)
+        return NULL;
+    b = gy__pool_get(&df->w->pool);
+    if (!b) {
+        gy_worker_fail(df->w, "dataflow '%s': out of memory for a batch", df->name);
+        return NULL;
+    }
+    b->time = *t;
+    b->rec_size = (uint32_t)rec_size;
+    pu->open[dest] = b;
+    return b;
+}
+
+static int push_one(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
+                    uint32_t dest, const struct gy_time *t, const void *rec)
+{
+    struct gy_batch *b = open_batch(df, pu, dest, t, out->rec_size);
+
+    if (!b)
+        return -ECANCELED;
+    copy_rec(b->data + (size_t)b->count * out->rec_size, rec, out->rec_size);
+    if (++b->count == out->batch_cap)
+        return seal(df, pu, dest);
+    return 0;
+}
+
+/* Appends a run of records to one destination, a batch-full at a time. */
+static int push_run(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
+                    uint32_t dest, const struct gy_time *t, const unsigned char *recs, uint32_t n)
+{
+    while (n > 0) {
+        struct gy_batch *b = open_batch(df, pu, dest, t, out->rec_size);
+        uint32_t room, k;
+        if (!b)
+            return -ECANCELED;
+        room = out->batch_cap - b->count;
+        k = n < room ? n : room;
+        memcpy(b->data + (size_t)b->count * out->rec_size, recs, (size_t)k * out->rec_size);
+        b->count += k;
+        recs += (size_t)k * out->rec_size;
+        n -= k;
+        if (b->count == out->batch_cap && seal(df, pu, dest) != 0)
+            return -ECANCELED;
+    }
+    return 0;
+}
+
+static int push_exchange(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
+                         const struct gy_time *t, const unsigned char *recs, uint32_t n)
+{
+    const gy_key_fn key = pu->pact.key;
+    void *arg = pu->pact.key_arg;
+
+    if (df->peers == 1)
+        return push_run(df, out, pu, 0, t, recs, n);
+    for (uint32_t i = 0; i < n; i++, recs += out->rec_size) {
+        uint32_t dest = gy_key_worker(key(recs, arg), df->peers);
+        if (push_one(df, out, pu, dest, t, recs) != 0)
+            return -ECANCELED;
+    }
+    return 0;
+}
+
+static int push(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
+                const struct gy_time *t, const unsigned char *recs, uint32_t n)
+{
+    switch (pu->pact.kind) {
+    case GY_PACT_EXCHANGE:
+        return push_exchange(df, out, pu, t, recs, n);
+    case GY_PACT_BROADCAST:
+        for (uint32_t d = 0; d < df->peers; d++)
+            if (push_run(df, out, pu, d, t, recs, n) != 0)
+                return -ECANCELED;
+        return 0;
+    case GY_PACT_PIPELINE:
+    default:
+        return push_run(df, out, pu, df->me, t, recs, n);
+    }
+}
+
+static void mark_dirty(gy_dataflow_t *df, uint32_t slot)
+{
+    struct gy__slot *s = &df->slots[slot];
+    void *p = df->dirty;
+    size_t cap = df->cap_dirty;
+
+    if (s->dirty)
+        return;
+    if (gy_grow(&p, &cap, (size_t)df->ndirty + 1, sizeof(*df->dirty)) != 0) {
+        gy_worker_fail(df->w, "dataflow '%s': out of memory", df->name);
+        return;
+    }
+    df->dirty = p;
+    df->cap_dirty = (uint32_t)cap;
+    df->dirty[df->ndirty++] = slot;
+    s->dirty = true;
+}
+
+int gy_dataflow_give(gy_dataflow_t *df, uint32_t slot, uint32_t port, const struct gy_time *t,
+                     const void *recs, uint32_t n)
+{
+    struct gy__outport *out = &df->slots[slot].out[port];
+
+    if (n == 0)
+        return 0;
+    for (uint32_t i = 0; i < out->npushers; i++)
+        if (push(df, out, &out->pushers[i], t, recs, n) != 0)
+            return -ECANCELED;
+    if (df->running != slot)
+        mark_dirty(df, slot);
+    return 0;
+}
+
+/* ---- publication ---- */
+
+static int cmp_update(const void *a, const void *b)
+{
+    const struct gy_pupdate *x = a, *y = b;
+
+    if (x->loc != y->loc)
+        return x->loc < y->loc ? -1 : 1;
+    return gy_time_cmp(&x->time, &y->time);
+}
+
+/* Sorts, merges equal pointstamps, drops zeros, then puts every positive
+ * update before every negative one: any prefix of the result that a peer
+ * applies is then safe (never a -1 without the +1s of the same step). */
+static void consolidate(struct gy__pvec *v)
+{
+    uint32_t n = 0, m = 0;
+    struct gy_pupdate tmp;
+
+    qsort(v->items, v->len, sizeof(*v->items), cmp_update);
+    for (uint32_t i = 0; i < v->len; i++) {
+        if (n > 0 && v->items[n - 1].loc == v->items[i].loc &&
+            gy_time_eq(&v->items[n - 1].time, &v->items[i].time))
+            v->items[n - 1].delta += v->items[i].delta;
+        else
+            v->items[n++] = v->items[i];
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (v->items[i].delta != 0)
+            v->items[m++] = v->items[i];
+    n = 0;
+    for (uint32_t i = 0; i < m; i++)
+        if (v->items[i].delta > 0) {
+            tmp = v->items[n];
+            v->items[n++] = v->items[i];
+            v->items[i] = tmp;
+        }
+    v->len = m;
+}
+
+static int append_all(struct gy__pvec *dst, const struct gy__pvec *src)
+{
+    for (uint32_t i = 0; i < src->len; i++)
+        if (gy__pvec_push(dst, src->items[i].loc, &src->items[i].time, src->items[i].delta) != 0)
+            return -ENOMEM;
+    return 0;
+}
+
+/* Sends v to every other worker, in chunks of one batch. */
+static int broadcast(gy_dataflow_t *df, const struct gy__pvec *v)
+{
+    const uint32_t per = GY_BATCH_BYTES / sizeof(struct gy_pupdate);
+
+    for (uint32_t d = 0; d < df->peers; d++) {
+        if (d == df->me)
+            continue;
+        for (uint32_t off = 0; off < v->len; off += per) {
+            struct gy_batch *b = gy__pool_get(&df->w->pool);
+            uint32_t k = v->len - off < per ? v->len - off : per;
+            if (!b)
+                return -ENOMEM;
+            b->kind = GY_BATCH_PROGRESS;
+            b->dataflow = df->id;
+            b->count = k;
+            memcpy(b->data, &v->items[off], (size_t)k * sizeof(struct gy_pupdate));
+            gy__worker_send(df->w, d, b);
+        }
+    }
+    return 0;
+}
+
+/* Publishes the +1s of the batches in the outbox, then the batches. */
+static int flush_outbox(gy_dataflow_t *df)
+{
+    if (!df->outbox_dirty)
+        return 0;
+    consolidate(&df->produced);
+    if (broadcast(df, &df->produced) != 0 || append_all(&df->local, &df->produced) != 0)
+        return gy_worker_fail(df->w, "dataflow '%s': out of memory sending progress", df->name);
+    df->produced.len = 0;
+    for (uint32_t d = 0; d < df->peers; d++) {
+        struct gy_batch *b;
+        while ((b = gy_bqueue_pop(&df->outbox[d])) != NULL)
+            gy__worker_send(df->w, d, b);
+    }
+    df->outbox_dirty = false;
+    return 0;
+}
+
+void gy__flush_slot(gy_dataflow_t *df, uint32_t slot)
+{
+    struct gy__slot *s = &df->slots[slot];
+
+    for (uint32_t o = 0; o < s->nout; o++)
+        for (uint32_t i = 0; i < s->out[o].npushers; i++)
+            for (uint32_t d = 0; d < df->peers; d++)
+                if (s->out[o].pushers[i].open[d] && seal(df, &s->out[o].pushers[i], d) != 0)
+                    return;
+    s->dirty = false;
+    flush_outbox(df);
+}
+
+void gy__flush_dirty(gy_dataflow_t *df)
+{
+    while (df->ndirty > 0)
+        gy__flush_slot(df, df->dirty[--df->ndirty]);
+}
+
+static int apply_local(gy_dataflow_t *df, const struct gy__pvec *v)
+{
+    for (uint32_t i = 0; i < v->len; i++) {
+        int rc = gy_tracker_update(df->tracker, v->items[i].loc, &v->items[i].time,
+                                   v->items[i].delta);
+        if (rc != 0)
+            return rc;
+        df->tracker_dirty = true;
+    }
+    return 0;
+}
+
+/* End of step: one consolidated batch of this step's updates to every
+ * other worker, then the same updates (and those published early) to our
+ * own tracker. Returns 1 if anything was published. */
+int gy__publish(gy_dataflow_t *df)
+{
+    int any = df->produced.len || df->other.len || df->local.len;
+
+    if (!any)
+        return 0;
+    if (append_all(&df->other, &df->produced) != 0)
+        goto oom;
+    df->produced.len = 0;
+    if (df->peers > 1) {
+        consolidate(&df->other);
+        if (broadcast(df, &df->other) != 0)
+            goto oom;
+    }
+    if (apply_local(df, &df->local) != 0 || apply_local(df, &df->other) != 0)
+        goto oom;
+    df->local.len = 0;
+    df->other.len = 0;
+    return 1;
+oom:
+    return gy_worker_fail(df->w, "dataflow '%s': out of memory publishing progress", df->name);
+}
+
+void gy__channels_release(gy_dataflow_t *df)
+{
+    struct gy__pool *pool = &df->w->pool;
+    struct gy_batch *b;
+
+    for (uint32_t s = 0; s < df->nslots; s++) {
+        struct gy__slot *sl = &df->slots[s];
+        for (uint32_t p = 0; p < sl->nin; p++)
+            while ((b = gy_bqueue_pop(&sl->in[p].queue)) != NULL)
+                gy__batch_release(pool, b);
+        for (uint32_t o = 0; o < sl->nout; o++)
+            for (uint32_t i = 0; i < sl->out[o].npushers; i++)
+                for (uint32_t d = 0; d < df->peers; d++)
+                    if (sl->out[o].pushers[i].open[d])
+                        gy__batch_release(pool, sl->out[o].pushers[i].open[d]);
+    }
+    for (uint32_t d = 0; d < df->peers; d++)
+        while ((b = gy_bqueue_pop(&df->outbox[d])) != NULL)
+            gy__batch_release(pool, b);
+}

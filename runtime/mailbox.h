@@ -1,0 +1,45 @@
+/*
+ * A worker's mailbox: one wait-free multi-producer queue (liburcu wfcqueue)
+ * that every other worker enqueues batches into, data and progress alike,
+ * and an eventcount the owner parks on when it has nothing to do.
+ *
+ * One queue per receiver, not one per sender: enqueues from all senders are
+ * linearized at the tail exchange, so if worker A enqueues progress to C and
+ * then data to B, and B (having dequeued it) enqueues to C, C dequeues A's
+ * message first. The progress protocol relies on this (runtime/worker.c).
+ *
+ * Synchronization table:
+ *   gy__mailbox_push   any thread, wait-free
+ *   gy__mailbox_drain  owner only
+ *   gy__mailbox_park   owner only
+ *   gy__mailbox_wake   any thread
+ */
+#ifndef GY_RUNTIME_MAILBOX_H
+#define GY_RUNTIME_MAILBOX_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/batch.h"
+
+struct gy__mailbox {
+    _Alignas(GY_CACHELINE) struct __cds_wfcq_head head;  /* owner */
+    _Alignas(GY_CACHELINE) struct cds_wfcq_tail tail;    /* producers' exchange point */
+    _Alignas(GY_CACHELINE) _Atomic uint32_t xseq;        /* eventcount: bumped by wakers */
+    _Atomic uint32_t xparked;                            /* owner sleeps (1) or not (0) */
+};
+
+void gy__mailbox_init(struct gy__mailbox *mb);
+/* Enqueues b and wakes the owner if it sleeps. */
+void gy__mailbox_push(struct gy__mailbox *mb, struct gy_batch *b);
+/* Moves everything queued so far to the end of q, in order. Returns the count. */
+uint32_t gy__mailbox_drain(struct gy__mailbox *mb, struct gy_bqueue *q);
+bool gy__mailbox_empty(struct gy__mailbox *mb);
+/* Sleeps until a push or wake, or timeout_ms, unless the mailbox is already
+ * non-empty or *stop is set. */
+void gy__mailbox_park(struct gy__mailbox *mb, const _Atomic bool *stop, int timeout_ms);
+/* Wakes the owner if it sleeps. */
+void gy__mailbox_wake(struct gy__mailbox *mb);
+
+#endif

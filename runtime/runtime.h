@@ -1,0 +1,82 @@
+/*
+ * The runtime: W worker threads, one per core, each pinned with hwloc, each
+ * running the same user function (SPMD, as in timely): the function builds
+ * the same dataflows on every worker and drives them with gy_worker_step
+ * until they complete. Workers exchange data batches and progress updates
+ * through wait-free mailboxes.
+ *
+ * Errors: any worker (an operator, a reader, the user function) can fail the
+ * run with one message. Every worker then stops at its next step, parked
+ * workers are woken, and gy_runtime_run returns -ECANCELED with that message.
+ */
+#ifndef GY_RUNTIME_RUNTIME_H
+#define GY_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "progress/compiler.h"
+
+typedef struct gy_worker gy_worker_t;
+
+/* Worker's main function. Runs on every worker thread. Return 0, or a
+ * negative errno after calling gy_worker_fail (a nonzero return without a
+ * message fails the run with a generic one). */
+typedef int (*gy_worker_fn)(gy_worker_t *w, void *arg);
+
+struct gy_runtime_config {
+    uint32_t workers;     /* 0: one per core (hwloc) */
+    bool no_pin;          /* do not pin workers to cores */
+    uint32_t spin_us;     /* idle spin before yielding and parking; UINT32_MAX: default */
+};
+
+/* Defaults: one worker per core, pinned, default idle policy. */
+void gy_runtime_config_init(struct gy_runtime_config *cfg);
+
+/*
+ * Starts cfg->workers threads running fn(w, arg), waits for all, frees all.
+ * Main thread only; not reentrant. Returns 0, -ECANCELED when the run failed
+ * (err holds the message, "file:line: ..." or "operator 'x': ..."), or
+ * another negative errno if the threads could not start (err says why).
+ */
+GY_NODISCARD int gy_runtime_run(const struct gy_runtime_config *cfg, gy_worker_fn fn, void *arg,
+                                char *err, size_t errlen);
+
+/* Cores the machine has (hwloc), at least 1. Any thread. */
+uint32_t gy_runtime_cores(void);
+
+/* This worker's index in [0, peers) and the number of workers. Worker thread. */
+uint32_t gy_worker_index(const gy_worker_t *w);
+uint32_t gy_worker_peers(const gy_worker_t *w);
+
+/*
+ * One round of work: receive batches and progress, run the operators that
+ * have work, send batches and progress. Never blocks. Worker thread only.
+ * Returns 1 if it did anything, 0 if idle, -ECANCELED once the run failed.
+ */
+GY_NODISCARD int gy_worker_step(gy_worker_t *w);
+
+/* Like gy_worker_step, but when idle, waits (spin, yield, then sleep until
+ * a message arrives). Returns as gy_worker_step. */
+GY_NODISCARD int gy_worker_step_or_park(gy_worker_t *w);
+
+/*
+ * Steps until every dataflow of this worker is complete (no capability held
+ * and no message in flight anywhere), parking when idle. Returns 0 or
+ * -ECANCELED.
+ */
+GY_NODISCARD int gy_worker_run(gy_worker_t *w);
+
+/* Fails the whole run with a message (printf format). The first failure wins;
+ * later ones are ignored. Any worker thread. Returns -ECANCELED for
+ * convenience: `return gy_worker_fail(w, "...")`. */
+int gy_worker_fail(gy_worker_t *w, const char *fmt, ...) GY_PRINTF(2, 3);
+
+/* True once any worker failed. Any thread. */
+bool gy_worker_failed(const gy_worker_t *w);
+
+/* Monotonic seconds, for user code that times things. */
+double gy_now(void);
+
+#endif
