@@ -215,6 +215,10 @@ static void *worker_main(void *p)
     w->rc = rt->fn(w, rt->arg);
     if (w->rc != 0 && !gy_worker_failed(w))
         gy_worker_fail(w, "worker %u failed: %s", w->index, strerror(w->rc < 0 ? -w->rc : w->rc));
+    /* Its capabilities would never be released: the peers would wait forever. */
+    if (w->rc == 0 && !gy_worker_failed(w) && !all_complete(w))
+        gy_worker_fail(w, "worker %u returned while a dataflow was still running "
+                          "(call gy_worker_run before returning)", w->index);
     for (uint32_t i = 0; i < w->ndataflows; i++)
         if (w->dataflows[i])
             gy_dataflow_free(w->dataflows[i]);
