@@ -393,8 +393,12 @@ void gy_dataflow_activate(gy_dataflow_t *df, uint32_t slot)
 
 bool gy_dataflow_complete(const gy_dataflow_t *df)
 {
+    /* Pending activations matter too: an operator without outputs holds no
+     * pointstamp for its notifications, yet must run once more to deliver
+     * them after the last frontier change. */
     return df->built && !df->tracker_dirty && df->produced.len == 0 && df->other.len == 0 &&
-           df->local.len == 0 && gy_tracker_is_empty(df->tracker);
+           df->local.len == 0 && df->nactive == 0 && df->ndirty == 0 &&
+           gy_tracker_is_empty(df->tracker);
 }
 
 int gy__df_report(gy_dataflow_t *df, const char *fmt, ...)
