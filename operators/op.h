@@ -116,7 +116,9 @@ void gy_cap_drop(gy_op_t *op, struct gy_cap *cap);
  * Before gy_dataflow_build: gives the operator on every worker a capability
  * at t from the start (sources and inputs need one to send anything). The
  * runtime counts all workers' copies, so the dataflow cannot look finished
- * before every worker has released its own. Returns 0 or -EINVAL.
+ * before every worker has released its own; hence t must be the same on
+ * every worker (downgrade it afterwards where a worker starts later).
+ * Returns 0 or -EINVAL.
  */
 GY_NODISCARD int gy_op_initial_cap(gy_op_t *op, const struct gy_time *t, struct gy_cap *out);
 

@@ -1,0 +1,74 @@
+/*
+ * Edge streams: a file or a generator as a dataflow source of gy_edge
+ * records, cut into epochs.
+ *
+ * The input is prepared once, on the main thread (gy_edge_input_open): the
+ * file is opened, cut into one byte range per worker at line boundaries,
+ * and each range's place in the file is computed (edge-line counts, and for
+ * event-time windows the first and largest time of every earlier range), so
+ * that every worker then parses only its own range, in parallel, and still
+ * assigns every line the epoch a single sequential pass would: results never
+ * depend on how the file was split or on the worker count. A generator
+ * ("rmat:SCALE[:EDGEFACTOR[:SEED]]", "er:N:M[:SEED]") is split by edge index
+ * the same way.
+ *
+ * Each worker's source operator reads its range in chunks, one chunk per
+ * activation, sending each edge at its epoch and holding a capability at the
+ * smallest epoch it may still send. A bad line fails the run with
+ * "file:line: what is wrong"; with skip_bad it is skipped and counted.
+ *
+ * Threads: open/close on the main thread (before/after gy_runtime_run);
+ * gy_edge_source on each worker, during construction.
+ */
+#ifndef GY_GRAPH_SOURCE_H
+#define GY_GRAPH_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph/edge.h"
+#include "graph/edgefile.h"
+#include "graph/epochs.h"
+#include "operators/input.h"
+#include "operators/op.h"
+
+typedef struct gy_edge_input gy_edge_input_t;
+
+struct gy_edge_input_cfg {
+    const char *spec;              /* a path, or a generator spec */
+    struct gy_edges_opts file;     /* format, time and sign columns, skip_bad */
+    struct gy_epochs_cfg epochs;   /* by count (batch) or by event time (window) */
+};
+
+/* Per-worker counters of what a source read; summed over workers by the caller. */
+struct gy_edge_source_stats {
+    uint64_t edges;                /* records sent */
+    uint64_t dropped_late;         /* lines dropped as too late (drop_late) */
+    struct gy_edges_bad bad;       /* lines skipped (skip_bad) */
+};
+
+/* Prepares spec for `workers` workers. Returns 0, or -errno with the message
+ * ("path: ...", "path:LINE: ...", "bad generator spec ...") in err. */
+GY_NODISCARD int gy_edge_input_open(const struct gy_edge_input_cfg *cfg, uint32_t workers,
+                                    gy_edge_input_t **out, char *err, size_t errlen);
+void gy_edge_input_close(gy_edge_input_t *in);
+
+/* The name used in messages: the path or the generator spec. */
+const char *gy_edge_input_name(const gy_edge_input_t *in);
+
+/* Edge lines in the whole input (bad ones included). */
+uint64_t gy_edge_input_lines(const gy_edge_input_t *in);
+
+/*
+ * This worker's source: a stream of struct gy_edge at their epochs. stats
+ * (may be NULL) is filled as the source reads and is final once the
+ * dataflow completes. max_open (>= 1, or 0 for no limit) bounds how many
+ * epochs this worker reads ahead of what probe (may be NULL) reports done,
+ * which bounds the memory in flight. NULL after failing the run.
+ */
+gy_stream_t *gy_edge_source(gy_dataflow_t *df, const gy_edge_input_t *in,
+                            struct gy_edge_source_stats *stats, const gy_probe_t *probe,
+                            uint64_t max_open);
+
+#endif
