@@ -58,6 +58,8 @@ BENCHES  := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 .PHONY: all deps check run-tests demo run-demo asan ubsan tsan debug bench run-bench \
         tests examples benches clean fuzz stress
 .DEFAULT_GOAL := all
+# Keep test, example and bench objects: they are not throwaway intermediates.
+.SECONDARY:
 
 all: $(LIB) $(GYRE) $(EXAMPLES)
 
