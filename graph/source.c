@@ -21,6 +21,7 @@ struct gy_edge_input {
     struct gy_gen_spec gen;
     gy_edges_t *file;
     struct gy_epochs_cfg epochs;
+    bool skip_bad;
     uint32_t workers;
     struct gy_edges_range *ranges;       /* [workers] file ranges */
     uint64_t *gen_first;                 /* [workers] generator index ranges */
@@ -138,6 +139,7 @@ int gy_edge_input_open(const struct gy_edge_input_cfg *cfg, uint32_t workers,
         return -ENOMEM;
     snprintf(in->name, sizeof(in->name), "%s", cfg->spec);
     in->epochs = cfg->epochs;
+    in->skip_bad = cfg->file.skip_bad;
     in->workers = workers ? workers : 1;
     in->prefix = gy_calloc(in->workers, sizeof(*in->prefix));
     rc = in->prefix ? gy_epochs_cursor_init(&probe, &cfg->epochs, in->prefix) : -ENOMEM;
@@ -173,6 +175,7 @@ struct source {
     struct gy_edge buf[SOURCE_CHUNK];
     uint64_t lines[SOURCE_CHUNK];
     uint64_t epoch[SOURCE_CHUNK];
+    uint64_t skipped[SOURCE_CHUNK];    /* skip_bad: bad lines just before edge i */
 };
 
 /* Sends buf[from, to), all of one epoch, with a capability for it. */
@@ -211,6 +214,26 @@ static int send_chunk(struct source *s, size_t n)
     return 0;
 }
 
+/* skip_bad: one edge per call, so we know how many bad lines precede each
+ * edge; a skipped line keeps its rank, and epochs by count stay exactly
+ * those of a sequential pass whatever the split. */
+static int read_skipping(struct source *s, size_t *n, char *err, size_t errlen)
+{
+    size_t k = 0, got;
+    int rc = 0;
+
+    while (k < SOURCE_CHUNK) {
+        uint64_t before = s->file.edge_lines;
+        rc = gy_edges_next(&s->file, &s->buf[k], &s->lines[k], 1, &got, err, errlen);
+        if (rc != 0 || got == 0)
+            break;
+        s->skipped[k] = s->file.edge_lines - before - 1;
+        k++;
+    }
+    *n = k;
+    return rc;
+}
+
 /* Fills buf with the next chunk of this worker's share. */
 static int read_chunk(struct source *s, size_t *n)
 {
@@ -225,10 +248,30 @@ static int read_chunk(struct source *s, size_t *n)
         *n = k;
         return rc;
     }
-    rc = gy_edges_next(&s->file, s->buf, s->lines, SOURCE_CHUNK, n, err, sizeof(err));
+    if (s->in->skip_bad)
+        rc = read_skipping(s, n, err, sizeof(err));
+    else
+        rc = gy_edges_next(&s->file, s->buf, s->lines, SOURCE_CHUNK, n, err, sizeof(err));
     if (rc != 0)
         gy_worker_fail(gy_op_worker(s->op), "%s", err);
     return rc;
+}
+
+/* Assigns epochs one edge at a time, stepping over the bad lines before each. */
+static int assign_skipping(struct source *s, size_t n, size_t *stop)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc;
+        gy_epochs_cursor_skip(&s->epochs, s->skipped[i]);
+        rc = gy_epochs_next(&s->epochs, s->buf[i].time, &s->epoch[i]);
+        if (rc == GY_EPOCHS_DROPPED)
+            s->epoch[i] = GY_EPOCHS_DROPPED_EPOCH;
+        else if (rc != 0) {
+            *stop = i;
+            return rc;
+        }
+    }
+    return 0;
 }
 
 static int assign_epochs(struct source *s, size_t n)
@@ -237,7 +280,10 @@ static int assign_epochs(struct source *s, size_t n)
     size_t stop;
     uint64_t before = s->epochs.dropped;
 
-    if (gy_epochs_assign(&s->epochs, s->buf, n, s->epoch, &stop) == 0) {
+    int rc = s->in->skip_bad ? assign_skipping(s, n, &stop)
+                             : gy_epochs_assign(&s->epochs, s->buf, n, s->epoch, &stop);
+
+    if (rc == 0) {
         s->stats->dropped_late += s->epochs.dropped - before;
         return 0;
     }

@@ -249,6 +249,54 @@ static void test_edgesource_generator_split(void **state)
     assert_true(e1 > 4096 && e1 <= 8 * 4096);
 }
 
+/* With skip_bad, a skipped line keeps its rank: the per-epoch counts of a
+ * file with bad lines are the same for every worker count. */
+static void test_edgesource_skip_bad_epochs(void **state)
+{
+    char path[] = "/tmp/edgesource-skip-XXXXXX";
+    struct gy_edge_input_cfg cfg = {.spec = path, .file = {.skip_bad = true},
+                                    .epochs = {.mode = GY_EPOCHS_COUNT, .batch = 7}};
+    static struct run r;
+    uint64_t want[MAX_EPOCHS] = {0};
+    struct gy_runtime_config rc;
+    gy_edge_input_t *in;
+    char err[512];
+    int fd = mkstemp(path), line = 0;
+    FILE *f = fdopen(fd, "w");
+    (void)state;
+
+    for (int i = 0; i < 3000; i++, line++) {
+        if (i % 97 == 5 || i % 131 == 0) {
+            fprintf(f, "%d oops\n", i);
+            continue;
+        }
+        fprintf(f, "%d %d\n", i, i + 2);
+        want[line / 7]++;
+    }
+    fclose(f);
+    for (uint32_t W = 1; W <= 8; W += W < 3 ? 2 : 5) {
+        memset(&r, 0, sizeof(r));
+        assert_int_equal(gy_edge_input_open(&cfg, W, &in, err, sizeof(err)), 0);
+        r.in = in;
+        gy_runtime_config_init(&rc);
+        rc.workers = W;
+        rc.no_pin = true;
+        assert_int_equal(gy_runtime_run(&rc, worker, &r, err, sizeof(err)), 0);
+        for (uint32_t e = 0; e < 3000 / 7 + 1; e++) {
+            uint64_t got = 0;
+            for (uint32_t w = 0; w < W; w++)
+                got += r.per_epoch[w][e];
+            assert_int_equal(got, want[e]);
+        }
+        for (uint32_t w = 0; w < W; w++) {
+            free(r.verts[w].v);
+            free(r.edges[w].v);
+        }
+        gy_edge_input_close(in);
+    }
+    unlink(path);
+}
+
 static void test_edgesource_bad_line(void **state)
 {
     char path[] = "/tmp/edgesource-bad-XXXXXX";
@@ -290,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_edgesource_real_graphs),
         cmocka_unit_test(test_edgesource_batches),
         cmocka_unit_test(test_edgesource_generator_split),
+        cmocka_unit_test(test_edgesource_skip_bad_epochs),
         cmocka_unit_test(test_edgesource_bad_line),
     };
     return cmocka_run_group_tests_name("edgesource", tests, NULL, NULL);
