@@ -209,6 +209,9 @@ int gy_op_notify_at(gy_op_t *op, const struct gy_cap *cap)
     if (rc != 0)
         return rc;
     op->nnotify++;
+    /* The frontier may have passed this time already, and then nothing else
+     * would run the operator again to deliver it. */
+    gy_op_activate(op);
     return 0;
 }
 
