@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_convert.h"
+#include "cli/run_demo.h"
 
 struct command {
     const char *name;
@@ -16,6 +17,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"demo", gy_cli_demo, "iterate numbers to a fixpoint in a loop, per epoch, on all cores"},
     {"progress-demo", gy_cli_progress_demo,
      "walk a small dataflow with a loop through progress tracking"},
     {"convert", gy_cli_convert, "convert an edge file to .gyb or a text edge list"},
