@@ -193,6 +193,8 @@ static void consolidate(struct gy__pvec *v)
     uint32_t n = 0, m = 0;
     struct gy_pupdate tmp;
 
+    if (v->len == 0)
+        return; /* items may be NULL, which qsort must not see */
     qsort(v->items, v->len, sizeof(*v->items), cmp_update);
     for (uint32_t i = 0; i < v->len; i++) {
         if (n > 0 && v->items[n - 1].loc == v->items[i].loc &&

@@ -132,16 +132,22 @@ static uint64_t key_plain(const void *rec, void *arg)
     return mix(((const struct nrec *)rec)->key, 777);
 }
 
+/* Every record visits every (i, j) of its epoch once. */
+static void nested_oracle_rec(struct nested *n, uint64_t key, uint64_t e)
+{
+    struct nrec r = {.key = key, .epoch = e};
+
+    for (r.i = 0; r.i < N_I; r.i++)
+        for (r.j = 0; r.j < N_J; r.j++)
+            n->want[gy_key_worker(key_inner(&r, NULL), n->workers)][e][r.i][r.j]++;
+}
+
 static void nested_oracle(struct nested *n)
 {
     for (uint32_t w = 0; w < n->workers; w++)
         for (uint64_t e = 0; e < N_E; e++)
-            for (uint32_t k = 0; k < N_RECS; k++) {
-                struct nrec r = {.key = nested_key(w, e, k), .epoch = e};
-                for (r.i = 0; r.i < N_I; r.i++)
-                    for (r.j = 0; r.j < N_J; r.j++)
-                        n->want[gy_key_worker(key_inner(&r, NULL), n->workers)][e][r.i][r.j]++;
-            }
+            for (uint32_t k = 0; k < N_RECS; k++)
+                nested_oracle_rec(n, nested_key(w, e, k), e);
 }
 
 /* Outer head: stamps the outer iteration, asks for a notification. */
@@ -321,6 +327,21 @@ static int nested_worker(gy_worker_t *w, void *arg)
     return gy_worker_run(w);
 }
 
+/* Checks worker w's counts for epoch e; returns its (inner, outer) notifications. */
+static void nested_assert_epoch(const struct nested *n, uint32_t w, uint32_t e, uint64_t *inner,
+                                uint64_t *outer)
+{
+    for (uint32_t i = 0; i < N_I; i++) {
+        assert_true(n->outer_notified[w][e][i] <= 1);
+        *outer += n->outer_notified[w][e][i];
+        for (uint32_t j = 0; j < N_J; j++) {
+            assert_int_equal(n->got[w][e][i][j], n->want[w][e][i][j]);
+            assert_int_equal(n->inner_notified[w][e][i][j], n->want[w][e][i][j] > 0);
+            *inner += n->inner_notified[w][e][i][j];
+        }
+    }
+}
+
 static void nested_case(uint32_t workers)
 {
     static struct nested n;
@@ -333,17 +354,8 @@ static void nested_case(uint32_t workers)
     for (uint32_t w = 0; w < workers; w++) {
         assert_int_equal(n.incomplete[w], 0);
         assert_int_equal(n.bad_time[w], 0);
-        for (uint32_t e = 0; e < N_E; e++) {
-            for (uint32_t i = 0; i < N_I; i++) {
-                outer_total += n.outer_notified[w][e][i];
-                assert_true(n.outer_notified[w][e][i] <= 1);
-                for (uint32_t j = 0; j < N_J; j++) {
-                    assert_int_equal(n.got[w][e][i][j], n.want[w][e][i][j]);
-                    assert_int_equal(n.inner_notified[w][e][i][j], n.want[w][e][i][j] > 0);
-                    inner_total += n.inner_notified[w][e][i][j];
-                }
-            }
-        }
+        for (uint32_t e = 0; e < N_E; e++)
+            nested_assert_epoch(&n, w, e, &inner_total, &outer_total);
     }
     /* With N_RECS records per worker, every worker receives records at every
      * (e, i, j), so the notification counts are the full products. */

@@ -138,21 +138,27 @@ static uint64_t key_after(const void *rec, void *arg)
     return mix(((const struct srec *)rec)->key, op_salt[OP_AFTER]);
 }
 
+/* Where one record is received, at which time, by every operator. */
+static void oracle_rec(struct run *r, struct srec x)
+{
+    const uint32_t W = r->workers;
+    const uint64_t e = x.epoch;
+
+    r->want[OP_RELAY][gy_key_worker(key_relay(&x, NULL), W)][e][0]++;
+    for (x.hops = 0; x.hops <= x.target; x.hops++)
+        r->want[OP_CIRC][gy_key_worker(key_circ(&x, NULL), W)][e][x.hops]++;
+    r->want[OP_AFTER][gy_key_worker(key_after(&x, NULL), W)][e][0]++;
+}
+
 static void oracle(struct run *r)
 {
     static struct srec recs[MIN_RECS + VAR_RECS];
-    const uint32_t W = r->workers;
 
-    for (uint32_t w = 0; w < W; w++)
+    for (uint32_t w = 0; w < r->workers; w++)
         for (uint64_t e = 0; e < EPOCHS; e++) {
             uint32_t n = gen_epoch(r->seed, w, e, recs);
-            for (uint32_t i = 0; i < n; i++) {
-                struct srec x = recs[i];
-                r->want[OP_RELAY][gy_key_worker(key_relay(&x, NULL), W)][e][0]++;
-                for (x.hops = 0; x.hops <= x.target; x.hops++)
-                    r->want[OP_CIRC][gy_key_worker(key_circ(&x, NULL), W)][e][x.hops]++;
-                r->want[OP_AFTER][gy_key_worker(key_after(&x, NULL), W)][e][0]++;
-            }
+            for (uint32_t i = 0; i < n; i++)
+                oracle_rec(r, recs[i]);
         }
 }
 
@@ -527,19 +533,21 @@ static int safety_worker(gy_worker_t *w, void *arg)
     return gy_worker_run(w);
 }
 
-static void assert_stats(const struct run *r)
+static void assert_op_stats(const struct stats *st, uint64_t (*want)[ITERS])
+{
+    assert_int_equal(st->violations, 0);
+    for (int e = 0; e < EPOCHS; e++)
+        for (int i = 0; i < ITERS; i++) {
+            assert_int_equal(st->recv[e][i], want[e][i]);
+            assert_int_equal(st->notified[e][i], want[e][i] > 0 ? 1 : 0);
+        }
+}
+
+static void assert_stats(struct run *r)
 {
     for (int op = 0; op < NOPS; op++)
-        for (uint32_t w = 0; w < r->workers; w++) {
-            const struct stats *st = &r->got[op][w];
-            assert_int_equal(st->violations, 0);
-            for (int e = 0; e < EPOCHS; e++)
-                for (int i = 0; i < ITERS; i++) {
-                    const uint64_t want = r->want[op][w][e][i];
-                    assert_int_equal(st->recv[e][i], want);
-                    assert_int_equal(st->notified[e][i], want > 0 ? 1 : 0);
-                }
-        }
+        for (uint32_t w = 0; w < r->workers; w++)
+            assert_op_stats(&r->got[op][w], r->want[op][w]);
 }
 
 static void stress(uint32_t workers, uint64_t seed)

@@ -439,6 +439,14 @@ static int sink_worker(gy_worker_t *w, void *arg)
     return gy_worker_run(w);
 }
 
+static void sink_oracle(struct sinkrun *r)
+{
+    for (uint32_t w = 0; w < r->workers; w++)
+        for (uint64_t e = 0; e < SINK_EPOCHS; e++)
+            for (uint32_t i = 0; i < SINK_RECS; i++)
+                r->want[gy_key_worker(sink_key(w, e, i), r->workers)][e] = 1;
+}
+
 static void test_runtime_sink_notify(void **state)
 {
     static struct sinkrun r;
@@ -450,10 +458,7 @@ static void test_runtime_sink_notify(void **state)
         char err[512];
         memset(&r, 0, sizeof(r));
         r.workers = ws[c];
-        for (uint32_t w = 0; w < r.workers; w++)
-            for (uint64_t e = 0; e < SINK_EPOCHS; e++)
-                for (uint32_t i = 0; i < SINK_RECS; i++)
-                    r.want[gy_key_worker(sink_key(w, e, i), r.workers)][e] = 1;
+        sink_oracle(&r);
         assert_int_equal(gy_runtime_run(&cfg, sink_worker, &r, err, sizeof(err)), 0);
         for (uint32_t w = 0; w < r.workers; w++)
             for (uint32_t e = 0; e < SINK_EPOCHS; e++)
