@@ -85,7 +85,8 @@ int main(int argc, char **argv)
     gy_runtime_config_init(&cfg);
     cfg.workers = file == 3 ? (uint32_t)strtoul(argv[2], NULL, 10) : 0;
     if (!f || argc > file + 1)
-        return fprintf(stderr, "usage: wordcount [-w workers] [file] (%s)\n", strerror(errno)), 2;
+        return fprintf(stderr, "usage: wordcount [-w workers] [file]: %s\n",
+                       f ? "one file at most" : strerror(errno)), 2;
     if (getdelim(&text, &cap, '\0', f) < 0 && text) /* the whole text: it holds no NUL */
         text[0] = '\0';
     fclose(f);
