@@ -86,7 +86,8 @@ gy_stream_t *gy_op_exchange(gy_stream_t *s, const char *name, gy_key_fn key, voi
 /* A copy of every record to every worker. */
 gy_stream_t *gy_op_broadcast(gy_stream_t *s, const char *name);
 /* Merges n >= 1 streams of one record size and one scope into one stream;
- * streams is only read during the call. A mismatch fails the run. */
+ * streams is only read during the call. A mismatch fails the run; n = 0
+ * returns NULL (there is no dataflow to fail). */
 gy_stream_t *gy_op_concat(gy_stream_t *const *streams, uint32_t n, const char *name);
 
 /* ---- state per timestamp ---- */

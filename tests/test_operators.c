@@ -633,10 +633,20 @@ static void gen_key(struct rng *r, uint32_t input, void *rec)
     memcpy(rec, &x, sizeof(x));
 }
 
+static uint64_t key_scrambled(const void *rec, void *arg)
+{
+    (void)arg;
+    return u64_at0(rec) * 0x2545f4914f6cdd1dULL + 17;
+}
+
+/* An exchange by another key first, so count's own exchange moves records
+ * that did not start on the worker that sent them. */
 static void build_count(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
                         gy_stream_t **probe_on)
 {
-    gy_stream_t *s = gy_op_count(in[0], "count", key_first, NULL);
+    gy_stream_t *s = gy_op_exchange(in[0], "scramble", key_scrambled, NULL);
+
+    s = gy_op_count(s, "count", key_first, NULL);
 
     (void)df;
     sink(s, &c->out[0]);
@@ -727,22 +737,30 @@ static void build_aggregate(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     *probe_on = s;
 }
 
+/* The aggregate of one key in epoch k, by a scan of the epoch. */
+static struct agg_val agg_of(const struct plan *p, uint32_t k, uint64_t key)
+{
+    struct agg_val v = {0, 0, 0};
+
+    for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
+        struct kv x;
+        memcpy(&x, plan_rec(p, 0, j), sizeof(x));
+        if (x.key != key)
+            continue;
+        v.sum += x.val;
+        v.max = x.val > v.max ? x.val : v.max;
+        v.n++;
+    }
+    return v;
+}
+
 /* Brute force per epoch over the 40 possible keys. */
 static void oracle_aggregate(const struct plan *p, struct rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint64_t key = 0; key < 40; key++) {
-            struct agg_val v = {0, 0, 0};
+            struct agg_val v = agg_of(p, k, key);
             unsigned char rec[8 + AGG_VAL];
-            for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
-                struct kv x;
-                memcpy(&x, plan_rec(p, 0, j), sizeof(x));
-                if (x.key != key)
-                    continue;
-                v.sum += x.val;
-                v.max = x.val > v.max ? x.val : v.max;
-                v.n++;
-            }
             if (v.n == 0)
                 continue;
             memcpy(rec, &key, 8);
@@ -820,20 +838,27 @@ static void build_join(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     *probe_on = s;
 }
 
+/* The pairs of left record i with the right records of epoch k. */
+static void join_one(const struct plan *p, uint32_t k, uint32_t i, struct rows *want)
+{
+    struct kv a, b;
+
+    memcpy(&a, plan_rec(p, 0, i), sizeof(a));
+    for (uint32_t j = p->start[1][k]; j < p->start[1][k + 1]; j++) {
+        memcpy(&b, plan_rec(p, 1, j), sizeof(b));
+        if (a.key == b.key) {
+            struct joined o = {a.key, a.val, b.val};
+            push_epoch(want, p->epoch[k], &o, sizeof(o));
+        }
+    }
+}
+
 /* Nested loops per epoch. */
 static void oracle_join(const struct plan *p, struct rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint32_t i = p->start[0][k]; i < p->start[0][k + 1]; i++)
-            for (uint32_t j = p->start[1][k]; j < p->start[1][k + 1]; j++) {
-                struct kv a, b;
-                memcpy(&a, plan_rec(p, 0, i), sizeof(a));
-                memcpy(&b, plan_rec(p, 1, j), sizeof(b));
-                if (a.key == b.key) {
-                    struct joined o = {a.key, a.val, b.val};
-                    push_epoch(&want[0], p->epoch[k], &o, sizeof(o));
-                }
-            }
+            join_one(p, k, i, &want[0]);
 }
 
 static void test_operators_binary_join(void **state)
@@ -970,6 +995,14 @@ static void build_broadcast(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     *probe_on = s;
 }
 
+/* The rows of src that worker w received. */
+static void rows_of_worker(const struct rows *src, uint32_t w, struct rows *dst)
+{
+    for (size_t i = 0; i < src->n; i++)
+        if (src->v[i].worker == w)
+            rows_push(dst, &src->v[i].t, w, src->v[i].rec, src->v[i].size);
+}
+
 static void test_operators_broadcast(void **state)
 {
     size_t sizes[] = {sizeof(struct kv)};
@@ -987,9 +1020,7 @@ static void test_operators_broadcast(void **state)
             struct rows got, want;
             rows_init(&got);
             rows_init(&want);
-            for (size_t i = 0; i < c.out[0].n; i++)
-                if (c.out[0].v[i].worker == w)
-                    rows_push(&got, &c.out[0].v[i].t, w, c.out[0].v[i].rec, c.out[0].v[i].size);
+            rows_of_worker(&c.out[0], w, &got);
             oracle_identity(&p, &want);
             assert_rows_equal(&got, &want, "broadcast, one worker's share", W);
             rows_free(&got);
@@ -1309,62 +1340,124 @@ static struct gy_time random_time(struct rng *r)
     return t;
 }
 
+/* Brute-force model of the store: the live times and their values. */
+struct tmodel {
+    struct gy_time t[512];
+    uint64_t v[512];
+    uint32_t n;
+};
+
+static uint32_t tmodel_find(const struct tmodel *m, const struct gy_time *t)
+{
+    uint32_t k = 0;
+
+    while (k < m->n && !gy_time_eq(&m->t[k], t))
+        k++;
+    return k;
+}
+
+/* get: creates zeroed, 16-byte aligned states, finds existing ones. */
+static void tstore_get_step(struct gy__tstore *ts, struct tmodel *m, const struct gy_time *t,
+                            struct rng *r)
+{
+    uint32_t k = tmodel_find(m, t);
+    bool created;
+    uint64_t *v = gy__tstore_get(ts, t, &created);
+
+    assert_non_null(v);
+    assert_true(((uintptr_t)v & 15) == 0);
+    assert_int_equal(created, k == m->n);
+    if (created) {
+        assert_true(v[0] == 0 && v[1] == 0 && v[2] == 0);
+        m->t[m->n] = *t;
+        m->v[m->n++] = rng_next(r);
+        v[2] = m->v[k];
+    }
+    assert_true(v[2] == m->v[k]);
+}
+
+static void tstore_remove_step(struct gy__tstore *ts, struct tmodel *m, const struct gy_time *t)
+{
+    uint32_t k = tmodel_find(m, t);
+
+    gy__tstore_remove(ts, t);
+    if (k < m->n) {
+        m->t[k] = m->t[m->n - 1];
+        m->v[k] = m->v[--m->n];
+    }
+    assert_null(gy__tstore_find(ts, t));
+}
+
+/* Random gets, finds and removes over a few hundred times of depths 0..2
+ * (so the index grows, and deletion shifts probe runs). */
 static void test_operators_tstore_oracle(void **state)
 {
     struct gy__tstore ts;
-    struct gy_time known[512];
-    uint64_t value[512];
-    uint32_t nknown = 0;
+    struct tmodel m = {.n = 0};
     struct rng r = {42};
 
     (void)state;
     gy__tstore_init(&ts, sizeof(uint64_t) * 3);
     for (uint32_t step = 0; step < 20000; step++) {
         struct gy_time t = random_time(&r);
-        uint32_t k = 0;
-        bool created;
+        uint32_t op = rng_below(&r, 3);
         uint64_t *v;
-        while (k < nknown && !gy_time_eq(&known[k], &t))
-            k++;
-        switch (rng_below(&r, 3)) {
-        case 0: /* get, creating zeroed */
-            v = gy__tstore_get(&ts, &t, &created);
-            assert_non_null(v);
-            assert_int_equal(created, k == nknown);
-            if (created) {
-                assert_true(v[0] == 0 && v[1] == 0 && v[2] == 0);
-                known[nknown] = t;
-                value[nknown++] = rng_next(&r);
-                v[2] = value[k];
-            }
-            assert_true(((uintptr_t)v & 15) == 0);
-            assert_true(v[2] == value[k]);
-            break;
-        case 1: /* find */
+        if (op == 0) {
+            tstore_get_step(&ts, &m, &t, &r);
+        } else if (op == 1) {
+            uint32_t k = tmodel_find(&m, &t);
             v = gy__tstore_find(&ts, &t);
-            assert_int_equal(v != NULL, k < nknown);
-            if (v)
-                assert_true(v[2] == value[k]);
-            break;
-        default: /* remove */
-            gy__tstore_remove(&ts, &t);
-            if (k < nknown) {
-                known[k] = known[nknown - 1];
-                value[k] = value[--nknown];
-            }
-            assert_null(gy__tstore_find(&ts, &t));
-            break;
+            assert_int_equal(v != NULL, k < m.n);
+            assert_true(!v || v[2] == m.v[k]);
+        } else {
+            tstore_remove_step(&ts, &m, &t);
         }
-        assert_int_equal(ts.live, nknown);
+        assert_int_equal(ts.live, m.n);
     }
     gy__tstore_destroy(&ts);
 }
 
 /* ---- the key table against brute force ---- */
 
+#define NKEYS 3000
+#define KEY_SPREAD 0x100000001ULL   /* keys k * spread: not small dense ids */
+
+/* One round of upserts summing random values into keys below range; then
+ * every key is in the insertion-order list once, with its sum. */
+static void ktab_round(struct gy__ktab *t, struct rng *r, uint32_t range, uint64_t *sum,
+                       bool *present)
+{
+    uint32_t distinct = 0;
+
+    memset(sum, 0, NKEYS * sizeof(*sum));
+    memset(present, 0, NKEYS * sizeof(*present));
+    for (uint32_t i = 0; i < 20000; i++) {
+        uint32_t key = rng_below(r, range);
+        uint64_t x = rng_below(r, 100), acc;
+        bool fresh;
+        unsigned char *v = gy__ktab_upsert(t, key * KEY_SPREAD, &fresh);
+        assert_non_null(v);
+        assert_true(((uintptr_t)v & 7) == 0);
+        assert_int_equal(fresh, !present[key]);
+        acc = (fresh ? 0 : u64_at0(v)) + x;
+        memcpy(v, &acc, 8);
+        memset(v + 8, 0xab, 4);
+        distinct += fresh;
+        present[key] = true;
+        sum[key] += x;
+    }
+    assert_int_equal(t->len, distinct);
+    for (uint32_t i = 0; i < t->len; i++) {
+        uint32_t slot = t->order[i];
+        uint64_t key = t->keys[slot] / KEY_SPREAD;
+        assert_true(present[key]);
+        assert_true(u64_at0(t->vals + (size_t)slot * t->vstride) == sum[key]);
+        present[key] = false; /* each key once */
+    }
+}
+
 static void test_operators_ktab_oracle(void **state)
 {
-    enum { NKEYS = 3000 };
     struct gy__ktab t;
     uint64_t *sum = calloc(NKEYS, sizeof(*sum));
     bool *present = calloc(NKEYS, sizeof(*present));
@@ -1374,33 +1467,7 @@ static void test_operators_ktab_oracle(void **state)
     assert_true(sum && present);
     gy__ktab_init(&t, 12);
     for (uint32_t round = 0; round < 4; round++) {
-        uint32_t distinct = 0, range = round == 0 ? 10 : NKEYS;
-        memset(sum, 0, NKEYS * sizeof(*sum));
-        memset(present, 0, NKEYS * sizeof(*present));
-        for (uint32_t i = 0; i < 20000; i++) {
-            uint64_t key = rng_below(&r, range) * 0x100000001ULL, x = rng_below(&r, 100);
-            bool fresh;
-            unsigned char *v = gy__ktab_upsert(&t, key, &fresh);
-            uint64_t acc;
-            assert_non_null(v);
-            assert_true(((uintptr_t)v & 7) == 0);
-            assert_int_equal(fresh, !present[key / 0x100000001ULL]);
-            acc = fresh ? 0 : u64_at0(v);
-            acc += x;
-            memcpy(v, &acc, 8);
-            memset(v + 8, 0xab, 4);
-            distinct += fresh;
-            present[key / 0x100000001ULL] = true;
-            sum[key / 0x100000001ULL] += x;
-        }
-        assert_int_equal(t.len, distinct);
-        for (uint32_t i = 0; i < t.len; i++) {
-            uint32_t s = t.order[i];
-            uint64_t k = t.keys[s] / 0x100000001ULL;
-            assert_true(present[k]);
-            assert_true(u64_at0(t.vals + (size_t)s * t.vstride) == sum[k]);
-            present[k] = false; /* each key once */
-        }
+        ktab_round(&t, &r, round == 0 ? 10 : NKEYS, sum, present);
         gy__ktab_clear(&t);
         assert_int_equal(t.len, 0);
     }

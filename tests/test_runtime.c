@@ -1,10 +1,13 @@
 /*
  * Tests of the runtime as a whole (runtime/, operators/op.h, input.h,
  * loop.h): exact per-epoch totals after an exchange on 1, 2, 3 and 8
- * workers against a single-threaded oracle; failures (an operator failing
- * on one worker while the others are parked or busy, a worker function
- * returning an error, a failure inside a loop) stopping every thread
- * promptly with exactly the failing operator's message; dataflows that
+ * workers against a single-threaded oracle; notifications that must not be
+ * lost (a sink without outputs at the end of the run; a notification asked
+ * for at a time the frontier had already passed, as timely's barrier does);
+ * failures (an operator failing on one worker while the others are parked
+ * or busy, a worker function returning an error, a failure inside a loop)
+ * stopping every thread promptly with exactly the failing operator's
+ * message; dataflows that
  * cannot be built (unconnected input, a stream crossing a loop boundary
  * without enter or leave, record-size mismatch, a feedback of step 0, a
  * cycle that does not advance time, loops nested too deep); and capability
