@@ -119,14 +119,14 @@ bool gy_op_frontier_passed(const gy_op_t *op, const struct gy_time *t)
 
 int gy_op_fail(gy_op_t *op, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
+    int rc;
 
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     op->failed = true;
-    return gy_dataflow_fail_slot(op->df, op->slot, "%s", msg);
+    va_start(ap, fmt);
+    rc = gy_dataflow_vfail_slot(op->df, op->slot, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 void gy_op_activate(gy_op_t *op)

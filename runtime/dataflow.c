@@ -67,30 +67,44 @@ int gy__pvec_push(struct gy__pvec *v, uint32_t loc, const struct gy_time *t, int
 
 /* ---- failure ---- */
 
+/* The one place a dataflow turns a failure into the run's message. */
+static int df_vfail(gy_dataflow_t *df, const char *kind, const char *name, const char *fmt,
+                    va_list ap)
+{
+    char msg[768];
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    df->failed = true;
+    return gy_worker_fail(df->w, "%s '%s': %s", kind, name, msg);
+}
+
 static int df_fail(gy_dataflow_t *df, const char *fmt, ...) GY_PRINTF(2, 3);
 
 static int df_fail(gy_dataflow_t *df, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
+    int rc;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    rc = df_vfail(df, "dataflow", df->name, fmt, ap);
     va_end(ap);
-    df->failed = true;
-    return gy_worker_fail(df->w, "dataflow '%s': %s", df->name, msg);
+    return rc;
+}
+
+int gy_dataflow_vfail_slot(gy_dataflow_t *df, uint32_t slot, const char *fmt, va_list ap)
+{
+    return df_vfail(df, "operator", df->slots[slot].name, fmt, ap);
 }
 
 int gy_dataflow_fail_slot(gy_dataflow_t *df, uint32_t slot, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
+    int rc;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    rc = gy_dataflow_vfail_slot(df, slot, fmt, ap);
     va_end(ap);
-    df->failed = true;
-    return gy_worker_fail(df->w, "operator '%s': %s", df->slots[slot].name, msg);
+    return rc;
 }
 
 /* Remembers the first construction error; build reports it. */
@@ -403,12 +417,10 @@ bool gy_dataflow_complete(const gy_dataflow_t *df)
 
 int gy__df_report(gy_dataflow_t *df, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    df_vfail(df, "dataflow", df->name, fmt, ap);
     va_end(ap);
-    df_fail(df, "%s", msg);
     return -EINVAL;
 }

@@ -21,6 +21,7 @@
 #ifndef GY_RUNTIME_DATAFLOW_H
 #define GY_RUNTIME_DATAFLOW_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -171,6 +172,9 @@ GY_NODISCARD int gy_dataflow_own(gy_dataflow_t *df, void *p, void (*free_fn)(voi
 
 /* Fails the run with "operator 'name': message". */
 int gy_dataflow_fail_slot(gy_dataflow_t *df, uint32_t slot, const char *fmt, ...) GY_PRINTF(3, 4);
+/* The same with a va_list, for callers that take their own format. */
+int gy_dataflow_vfail_slot(gy_dataflow_t *df, uint32_t slot, const char *fmt, va_list ap)
+    GY_PRINTF(3, 0);
 
 /* --- for the operator layer, during schedule() --- */
 
