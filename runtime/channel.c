@@ -23,14 +23,6 @@ static inline void copy_rec(void *dst, const void *src, size_t size)
     }
 }
 
-static int record_progress(gy_dataflow_t *df, struct gy__pvec *v, uint32_t loc,
-                           const struct gy_time *t, int64_t delta)
-{
-    if (gy__pvec_push(v, loc, t, delta) != 0)
-        return gy_worker_fail(df->w, "dataflow '%s': out of memory recording progress", df->name);
-    return 0;
-}
-
 /* Hands a full (or final) batch to its destination. Local batches go
  * straight to the input's queue; remote ones wait in the outbox until the
  * +1 that counts them has been published. */
@@ -47,11 +39,11 @@ static int seal(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest)
     if (dest == df->me) {
         gy_bqueue_push(&df->slots[pu->slot].in[pu->port].queue, b);
         gy_dataflow_activate(df, pu->slot);
-        return record_progress(df, &df->other, pu->loc, &b->time, 1);
+        return gy__record(df, &df->other, pu->loc, &b->time, 1);
     }
     gy_bqueue_push(&df->outbox[dest], b);
     df->outbox_dirty = true;
-    return record_progress(df, &df->produced, pu->loc, &b->time, 1);
+    return gy__record(df, &df->produced, pu->loc, &b->time, 1);
 }
 
 static struct gy_batch *open_batch(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest,
@@ -284,18 +276,6 @@ void gy__flush_dirty(gy_dataflow_t *df)
         gy__flush_slot(df, df->dirty[--df->ndirty]);
 }
 
-static int apply_local(gy_dataflow_t *df, const struct gy__pvec *v)
-{
-    for (uint32_t i = 0; i < v->len; i++) {
-        int rc = gy_tracker_update(df->tracker, v->items[i].loc, &v->items[i].time,
-                                   v->items[i].delta);
-        if (rc != 0)
-            return rc;
-        df->tracker_dirty = true;
-    }
-    return 0;
-}
-
 /* End of step: one consolidated batch of this step's updates to every
  * other worker, then the same updates (and those published early) to our
  * own tracker. Returns 1 if anything was published. */
@@ -313,8 +293,9 @@ int gy__publish(gy_dataflow_t *df)
         if (broadcast(df, &df->other) != 0)
             goto oom;
     }
-    if (apply_local(df, &df->local) != 0 || apply_local(df, &df->other) != 0)
-        goto oom;
+    if (gy__apply_updates(df, df->local.items, df->local.len) != 0 ||
+        gy__apply_updates(df, df->other.items, df->other.len) != 0)
+        return -ECANCELED;
     df->local.len = 0;
     df->other.len = 0;
     return 1;

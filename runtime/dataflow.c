@@ -65,6 +65,24 @@ int gy__pvec_push(struct gy__pvec *v, uint32_t loc, const struct gy_time *t, int
     return 0;
 }
 
+int gy__record(gy_dataflow_t *df, struct gy__pvec *v, uint32_t loc, const struct gy_time *t,
+               int64_t delta)
+{
+    if (gy__pvec_push(v, loc, t, delta) != 0)
+        return gy_worker_fail(df->w, "dataflow '%s': out of memory recording progress", df->name);
+    return 0;
+}
+
+int gy__apply_updates(gy_dataflow_t *df, const struct gy_pupdate *u, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (gy_tracker_update(df->tracker, u[i].loc, &u[i].time, u[i].delta) != 0)
+            return gy_worker_fail(df->w, "dataflow '%s': out of memory in progress", df->name);
+        df->tracker_dirty = true;
+    }
+    return 0;
+}
+
 /* ---- failure ---- */
 
 /* The one place a dataflow turns a failure into the run's message. */

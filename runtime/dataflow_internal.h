@@ -117,6 +117,11 @@ struct gy_dataflow {
 
 GY_NODISCARD int gy__pvec_push(struct gy__pvec *v, uint32_t loc, const struct gy_time *t,
                                int64_t delta);
+/* gy__pvec_push that fails the run on ENOMEM: 0 or -ECANCELED. */
+GY_NODISCARD int gy__record(gy_dataflow_t *df, struct gy__pvec *v, uint32_t loc,
+                            const struct gy_time *t, int64_t delta);
+/* Gives n updates to this worker's tracker: 0, or -ECANCELED after failing the run. */
+GY_NODISCARD int gy__apply_updates(gy_dataflow_t *df, const struct gy_pupdate *u, uint32_t n);
 
 uint32_t gy__slot_input_scope(const gy_dataflow_t *df, const struct gy__slot *s);
 uint32_t gy__slot_output_scope(const gy_dataflow_t *df, const struct gy__slot *s);

@@ -15,13 +15,8 @@
 void gy__dataflow_deliver(gy_dataflow_t *df, struct gy_batch *b)
 {
     if (b->kind == GY_BATCH_PROGRESS) {
-        const struct gy_pupdate *u = (const struct gy_pupdate *)(const void *)b->data;
-        for (uint32_t i = 0; i < b->count; i++)
-            if (gy_tracker_update(df->tracker, u[i].loc, &u[i].time, u[i].delta) != 0) {
-                gy_worker_fail(df->w, "dataflow '%s': out of memory in progress", df->name);
-                break;
-            }
-        df->tracker_dirty = true;
+        if (gy__apply_updates(df, (const struct gy_pupdate *)(const void *)b->data, b->count) != 0)
+            df->failed = true;
         gy__batch_release(&df->w->pool, b);
         return;
     }
@@ -47,8 +42,8 @@ bool gy_dataflow_pop(gy_dataflow_t *df, uint32_t slot, uint32_t port, struct gy_
     if (!b)
         return false;
     df->popped = b;
-    if (gy__pvec_push(&df->other, in->loc, &b->time, -1) != 0)
-        gy_worker_fail(df->w, "dataflow '%s': out of memory recording progress", df->name);
+    if (gy__record(df, &df->other, in->loc, &b->time, -1) != 0)
+        df->failed = true; /* the step stops after this slot */
     out->time = &b->time;
     out->records = b->data;
     out->count = b->count;
@@ -61,9 +56,8 @@ int gy_dataflow_progress(gy_dataflow_t *df, uint32_t slot, const struct gy_time 
     const struct gy__slot *s = &df->slots[slot];
 
     for (uint32_t o = 0; o < s->nout; o++)
-        if (gy__pvec_push(&df->other, s->out[o].loc, t, delta) != 0)
-            return gy_worker_fail(df->w, "dataflow '%s': out of memory recording progress",
-                                  df->name);
+        if (gy__record(df, &df->other, s->out[o].loc, t, delta) != 0)
+            return -ECANCELED;
     return 0;
 }
 
