@@ -418,25 +418,11 @@ static int gen_resolve(const struct gen_args *a, struct gy_gen_spec *spec)
     return 0;
 }
 
-/* Appends x in decimal at p; returns the end. */
-static char *put_u64(char *p, uint64_t x)
-{
-    char tmp[20];
-    int k = 0;
-
-    do {
-        tmp[k++] = (char)('0' + x % 10);
-        x /= 10;
-    } while (x != 0);
-    while (k > 0)
-        *p++ = tmp[--k];
-    return p;
-}
-
-/* Text to stdout, formatted by hand: printf would dominate the run time. */
+/* Text to stdout, formatted by the writer's own line formatter: printf
+ * would dominate the run time. */
 static int gen_stdout(const struct gy_gen_spec *spec, struct gy_edge *buf)
 {
-    char *out = gy_malloc(CHUNK * 42); /* two 20-digit ids, a space and a newline per edge */
+    char *out = gy_malloc((size_t)CHUNK * GY_EDGES_TEXT_LINE_MAX);
     uint64_t m = gy_gen_count(spec);
     int rc = 0;
 
@@ -448,12 +434,8 @@ static int gen_stdout(const struct gy_gen_spec *spec, struct gy_edge *buf)
         char *p = out;
         if (gy_gen_range(spec, first, n, buf) != 0)
             abort(); /* first + n <= m by construction */
-        for (size_t k = 0; k < n; k++) {
-            p = put_u64(p, buf[k].u);
-            *p++ = ' ';
-            p = put_u64(p, buf[k].v);
-            *p++ = '\n';
-        }
+        for (size_t k = 0; k < n; k++)
+            p += gy_edges_text_line(&buf[k], 0, p);
         if (fwrite(out, 1, (size_t)(p - out), stdout) != (size_t)(p - out))
             break;
     }

@@ -231,6 +231,18 @@ GY_NODISCARD int gy_edges_writer_put(gy_edges_writer_t *w, const struct gy_edge 
  */
 GY_NODISCARD int gy_edges_writer_close(gy_edges_writer_t *w, char *err, size_t errlen);
 
+/* Room gy_edges_text_line may need: "- ", two 20-digit ids, a signed
+ * 20-digit time, separators and the newline fit with margin. */
+#define GY_EDGES_TEXT_LINE_MAX 80
+
+/*
+ * Formats e as one text edge-list line into buf (at least
+ * GY_EDGES_TEXT_LINE_MAX bytes; no NUL is written): "u v\n", preceded by
+ * "+ "/"- " when fields has GY_EDGES_HAS_SIGN and followed by " time" when
+ * it has GY_EDGES_HAS_TIME. Returns the line's length. Any thread.
+ */
+size_t gy_edges_text_line(const struct gy_edge *e, unsigned fields, char *buf);
+
 /* Closes w, removes the half-written file and frees w. NULL is a no-op. */
 void gy_edges_writer_abort(gy_edges_writer_t *w);
 

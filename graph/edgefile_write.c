@@ -31,7 +31,6 @@ struct gy_edges_writer {
 };
 
 /* Room for one text line: sign token, two u64, one i64, separators. */
-#define LINE_MAX_BYTES 80
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -170,18 +169,18 @@ static char *put_u64(char *p, uint64_t x)
     return p;
 }
 
-static size_t text_line(const gy_edges_writer_t *w, const struct gy_edge *e, char *p0)
+size_t gy_edges_text_line(const struct gy_edge *e, unsigned fields, char *p0)
 {
     char *p = p0;
 
-    if (w->fields & GY_EDGES_HAS_SIGN) {
+    if (fields & GY_EDGES_HAS_SIGN) {
         *p++ = e->sign < 0 ? '-' : '+';
         *p++ = ' ';
     }
     p = put_u64(p, e->u);
     *p++ = ' ';
     p = put_u64(p, e->v);
-    if (w->fields & GY_EDGES_HAS_TIME) {
+    if (fields & GY_EDGES_HAS_TIME) {
         *p++ = ' ';
         if (e->time < 0)
             *p++ = '-';
@@ -224,9 +223,9 @@ int gy_edges_writer_put(gy_edges_writer_t *w, const struct gy_edge *e, size_t n,
         if (w->format == GY_EDGES_BIN)
             len += bin_record(w, &e[i], buf + len);
         else
-            len += text_line(w, &e[i], (char *)buf + len);
+            len += gy_edges_text_line(&e[i], w->fields, (char *)buf + len);
         w->count++;
-        if (len > sizeof buf - LINE_MAX_BYTES) {
+        if (len > sizeof buf - GY_EDGES_TEXT_LINE_MAX) {
             rc = sink_write(w, buf, len, err, errlen);
             len = 0;
         }
