@@ -334,11 +334,6 @@ static void source_run(gy_op_t *op, void *state)
     gy_op_activate(op);
 }
 
-static void source_free(void *state)
-{
-    gy_free(state);
-}
-
 static int source_init(struct source *s, const gy_edge_input_t *in, uint32_t w)
 {
     if (in->generated) {
@@ -359,7 +354,7 @@ gy_stream_t *gy_edge_source(gy_dataflow_t *df, const gy_edge_input_t *in,
     size_t rec = sizeof(struct gy_edge);
     struct gy_op_spec spec = {
         .name = "edge-source", .ninputs = 0, .noutputs = 1, .rec_sizes = &rec,
-        .cb = {.on_frontier = source_run, .destroy = source_free}, .state = s,
+        .cb = {.on_frontier = source_run, .destroy = gy_free}, .state = s,
     };
     struct gy_time first;
 

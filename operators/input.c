@@ -13,17 +13,12 @@ struct gy_input {
     struct gy_cap cap;   /* at the current epoch; dropped by close */
 };
 
-static void free_state(void *state)
-{
-    gy_free(state);
-}
-
 gy_input_t *gy_input_new(gy_dataflow_t *df, const char *name, size_t rec_size, gy_stream_t **out)
 {
     gy_input_t *in = gy_calloc(1, sizeof(*in));
     struct gy_op_spec spec = {
         .name = name ? name : "input", .ninputs = 0, .noutputs = 1, .rec_sizes = &rec_size,
-        .scope = 0, .cb = {.destroy = free_state}, .state = in,
+        .scope = 0, .cb = {.destroy = gy_free}, .state = in,
     };
     struct gy_time zero = gy_time_epoch(0);
 
@@ -89,7 +84,7 @@ gy_probe_t *gy_probe_new(gy_stream_t *s)
     gy_probe_t *p = gy_calloc(1, sizeof(*p));
     struct gy_op_spec spec = {
         .name = "probe", .ninputs = 1, .noutputs = 0, .scope = gy_stream_scope(s),
-        .cb = {.destroy = free_state}, .state = p,
+        .cb = {.destroy = gy_free}, .state = p,
     };
 
     if (!p) {

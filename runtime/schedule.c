@@ -180,12 +180,7 @@ static void boundary_schedule(void *ctx)
     }
 }
 
-static void boundary_destroy(void *ctx)
-{
-    gy_free(ctx);
-}
-
-static const struct gy_slot_vtable boundary_vt = {boundary_schedule, boundary_destroy};
+static const struct gy_slot_vtable boundary_vt = {boundary_schedule, gy_free};
 
 int gy_dataflow_add_boundary(gy_dataflow_t *df, enum gy_slot_kind kind, const char *name,
                               uint32_t loop_scope, size_t rec_size, uint32_t step)
