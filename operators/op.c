@@ -268,7 +268,6 @@ static void op_schedule(void *ctx)
     if (op->failed)
         return;
     drain_inputs(op);
-    gy_dataflow_take_frontier_change(op->df, op->slot);
     if (op->nnotify > 0)
         deliver_notifications(op);
     if (op->cb.on_frontier && !op->failed)

@@ -402,14 +402,6 @@ bool gy_dataflow_has_input(const gy_dataflow_t *df, uint32_t slot, uint32_t port
     return df->slots[slot].in[port].queue.len > 0;
 }
 
-bool gy_dataflow_take_frontier_change(gy_dataflow_t *df, uint32_t slot)
-{
-    bool changed = df->slots[slot].frontier_changed;
-
-    df->slots[slot].frontier_changed = false;
-    return changed;
-}
-
 void gy_dataflow_activate(gy_dataflow_t *df, uint32_t slot)
 {
     struct gy__slot *s = &df->slots[slot];

@@ -190,9 +190,6 @@ bool gy_dataflow_has_input(const gy_dataflow_t *df, uint32_t slot, uint32_t port
 const struct gy_antichain *gy_dataflow_frontier(const gy_dataflow_t *df, uint32_t slot,
                                                 uint32_t port);
 
-/* True when some input frontier changed since the slot last ran. Clears it. */
-bool gy_dataflow_take_frontier_change(gy_dataflow_t *df, uint32_t slot);
-
 /* Records a pointstamp change at every output of slot (capabilities). */
 GY_NODISCARD int gy_dataflow_progress(gy_dataflow_t *df, uint32_t slot, const struct gy_time *t,
                                       int64_t delta);

@@ -61,7 +61,6 @@ struct gy__slot {
     struct gy_slot_vtable vt;
     void *ctx;
     bool active;                 /* in the active list */
-    bool frontier_changed;       /* some input frontier moved since it last ran */
     bool dirty;                  /* has open output batches */
 };
 

@@ -78,9 +78,7 @@ int gy__propagate(gy_dataflow_t *df)
         return gy_worker_fail(df->w, "dataflow '%s': out of memory in progress", df->name);
     n = gy_tracker_changed(df->tracker, &locs);
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t slot = df->loc_slot[locs[i]];
-        df->slots[slot].frontier_changed = true;
-        gy_dataflow_activate(df, slot);
+        gy_dataflow_activate(df, df->loc_slot[locs[i]]);
     }
     return 0;
 }
