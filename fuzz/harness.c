@@ -160,7 +160,7 @@ static void check_edges(const struct parsed *p, const struct gy_edges_opts *o,
 {
     for (size_t i = 0; i < p->n; i++) {
         CHECK(p->e[i].sign == 1 || p->e[i].sign == -1, "edge %zu sign %d", i, p->e[i].sign);
-        CHECK(p->e[i].pad_ == 0, "edge %zu padding %u", i, p->e[i].pad_);
+        CHECK(p->e[i].line == 0, "edge %zu line %u", i, p->e[i].line);
         CHECK(i == 0 || p->lines[i] > p->lines[i - 1], "line numbers not increasing at %zu", i);
         CHECK(p->lines[i] > 0, "line 0 at edge %zu", i);
         CHECK(fmt == GY_EDGES_BIN || o->time_column != 0 || p->e[i].time == 0,

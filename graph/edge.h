@@ -16,7 +16,7 @@ struct gy_edge {
     uint64_t v;
     int64_t time;   /* the time column's value (--time-column), else 0 */
     int32_t sign;   /* +1 insert, -1 delete */
-    uint32_t pad_;  /* zero; keeps the record 32 bytes with no hidden padding */
+    uint32_t line;  /* input line it came from (1-based), 0 if none or past UINT32_MAX */
 };
 
 _Static_assert(sizeof(struct gy_edge) == 32, "gy_edge is a fixed 32-byte record");

@@ -89,7 +89,7 @@ static bool decode(const struct gy_edges *f, const unsigned char *p, struct gy_e
     e->u = get_le64(p);
     e->v = get_le64(p + 8);
     e->time = 0;
-    e->pad_ = 0;
+    e->line = 0;
     if (f->bin.flags & GY_EDGES_HAS_TIME) {
         e->time = (int64_t)get_le64(p + o);
         o += 8;

@@ -220,7 +220,7 @@ static const unsigned char *mtx_line(const struct gy_edges *f, const unsigned ch
 
     e->time = 0;
     e->sign = 1;
-    e->pad_ = 0;
+    e->line = 0;
     p = mtx_index(p, end, f->mtx.rows, &e->u, M_ROW_BAD, pb);
     if (!p)
         return NULL;

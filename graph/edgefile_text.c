@@ -148,7 +148,7 @@ static const unsigned char *text_line(const struct gy_edges *f, const unsigned c
     if (GY_UNLIKELY(!p))
         return NULL;
     e->time = 0;
-    e->pad_ = 0;
+    e->line = 0;
     if (GY_LIKELY(gy__at_eol(p, end) && o->time_column == 0 && o->sign_column == 0))
         return p;
     if (token && o->sign_column != 0) {

@@ -188,7 +188,7 @@ void gy_gen_edge(const struct gy_gen_spec *spec, uint64_t i, struct gy_edge *out
         er_edge(spec, i, out);
     out->time = 0;
     out->sign = 1;
-    out->pad_ = 0;
+    out->line = 0;
 }
 
 int gy_gen_range(const struct gy_gen_spec *spec, uint64_t first, size_t count,

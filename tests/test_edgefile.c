@@ -201,7 +201,7 @@ static void check_want(const struct gy_edge *e, const uint64_t *lines, const str
         assert_int_equal(e[i].v, w[i].v);
         assert_int_equal(e[i].time, w[i].time);
         assert_int_equal(e[i].sign, w[i].sign);
-        assert_int_equal(e[i].pad_, 0);
+        assert_int_equal(e[i].line, 0);
         assert_int_equal(lines[i], w[i].line);
     }
 }
