@@ -169,8 +169,8 @@ struct source {
     struct gy_epochs_cursor epochs;
     struct gy_edge_source_stats *stats;
     struct gy_edge_source_stats own;   /* when the caller passed none */
-    const gy_probe_t *probe;
-    uint64_t max_open;
+    const struct gy_edge_throttle *throttle; /* the caller's, or own_throttle */
+    struct gy_edge_throttle own_throttle;
     bool done;
     struct gy_edge buf[SOURCE_CHUNK];
     uint64_t lines[SOURCE_CHUNK];
@@ -296,10 +296,12 @@ static bool throttled(const struct source *s)
 {
     struct gy_time t;
 
-    if (!s->probe || s->max_open == 0 || s->cap.time.epoch < s->max_open)
+    const struct gy_edge_throttle *th = s->throttle;
+
+    if (!th->probe || th->max_open == 0 || s->cap.time.epoch < th->max_open)
         return false;
-    t = gy_time_epoch(s->cap.time.epoch - s->max_open);
-    return gy_probe_less_equal(s->probe, &t);
+    t = gy_time_epoch(s->cap.time.epoch - th->max_open);
+    return gy_probe_less_equal(th->probe, &t);
 }
 
 static void finish(struct source *s)
@@ -345,9 +347,11 @@ static int source_init(struct source *s, const gy_edge_input_t *in, uint32_t w)
     return gy_epochs_cursor_init(&s->epochs, &in->epochs, &in->prefix[w]);
 }
 
-gy_stream_t *gy_edge_source(gy_dataflow_t *df, const gy_edge_input_t *in,
-                            struct gy_edge_source_stats *stats, const gy_probe_t *probe,
-                            uint64_t max_open)
+/* throttle is the caller's (read at every run) or NULL for a copy of own. */
+static gy_stream_t *source_new(gy_dataflow_t *df, const gy_edge_input_t *in,
+                               struct gy_edge_source_stats *stats,
+                               const struct gy_edge_throttle *throttle,
+                               struct gy_edge_throttle own)
 {
     gy_worker_t *wk = gy_dataflow_worker(df);
     struct source *s = gy_calloc(1, sizeof(*s));
@@ -366,8 +370,8 @@ gy_stream_t *gy_edge_source(gy_dataflow_t *df, const gy_edge_input_t *in,
     }
     s->in = in;
     s->stats = stats ? stats : &s->own;
-    s->probe = probe;
-    s->max_open = max_open;
+    s->own_throttle = own;
+    s->throttle = throttle ? throttle : &s->own_throttle;
     s->op = gy_op_new(df, &spec);
     if (!s->op)
         return NULL;
@@ -378,4 +382,22 @@ gy_stream_t *gy_edge_source(gy_dataflow_t *df, const gy_edge_input_t *in,
     if (gy_op_initial_cap(s->op, &first, &s->cap) != 0)
         return NULL;
     return gy_op_output(s->op, 0);
+}
+
+gy_stream_t *gy_edge_source(gy_dataflow_t *df, const gy_edge_input_t *in,
+                            struct gy_edge_source_stats *stats, const gy_probe_t *probe,
+                            uint64_t max_open)
+{
+    struct gy_edge_throttle own = {.probe = probe, .max_open = max_open};
+
+    return source_new(df, in, stats, NULL, own);
+}
+
+gy_stream_t *gy_edge_source_throttled(gy_dataflow_t *df, const gy_edge_input_t *in,
+                                      struct gy_edge_source_stats *stats,
+                                      const struct gy_edge_throttle *throttle)
+{
+    struct gy_edge_throttle none = {0};
+
+    return source_new(df, in, stats, throttle, none);
 }

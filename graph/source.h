@@ -71,4 +71,20 @@ gy_stream_t *gy_edge_source(gy_dataflow_t *df, const gy_edge_input_t *in,
                             struct gy_edge_source_stats *stats, const gy_probe_t *probe,
                             uint64_t max_open);
 
+/*
+ * The same, throttled by a probe that usually watches a stream downstream of
+ * the source (an algorithm's output), so it cannot exist yet when the source
+ * is built: the caller owns *throttle (it must outlive the dataflow), builds
+ * the rest of the dataflow, then sets throttle->probe before
+ * gy_dataflow_build. The source reads the struct at every run.
+ */
+struct gy_edge_throttle {
+    const gy_probe_t *probe;       /* NULL: no throttling */
+    uint64_t max_open;             /* epochs read ahead of what probe reports done */
+};
+
+gy_stream_t *gy_edge_source_throttled(gy_dataflow_t *df, const gy_edge_input_t *in,
+                                      struct gy_edge_source_stats *stats,
+                                      const struct gy_edge_throttle *throttle);
+
 #endif
