@@ -122,7 +122,8 @@ fuzz:
 	@GYRE_DEPS_EXTRA=clang bash scripts/deps.sh
 	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
-bench: deps
+bench:
+	@GYRE_DEPS_EXTRA=gnuplot-nox bash scripts/deps.sh
 	@$(MAKE) --no-print-directory run-bench
 
 run-bench: benches
