@@ -18,14 +18,16 @@ struct gy_loop {
 };
 
 struct gy_feedback {
-    struct gy_stream out;   /* the feedback's output, inside the loop */
+    struct gy_stream out;   /* the feedback's output, inside the loop; first member */
+    gy_loop_t *loop;
 };
 
-/* A boundary stream lives as long as the dataflow. */
+/* A boundary stream lives as long as the dataflow. obj_size >= sizeof(struct
+ * gy_stream) leaves room for a handle that embeds the stream first. */
 static struct gy_stream *boundary(gy_loop_t *l, enum gy_slot_kind kind, const char *what,
-                                  size_t rec_size, uint32_t step)
+                                  size_t rec_size, uint32_t step, size_t obj_size)
 {
-    struct gy_stream *s = gy_malloc(sizeof(*s));
+    struct gy_stream *s = gy_malloc(obj_size);
     char name[96];
     int id;
 
@@ -37,7 +39,7 @@ static struct gy_stream *boundary(gy_loop_t *l, enum gy_slot_kind kind, const ch
     snprintf(name, sizeof(name), "%s.%s%u", l->name, what, l->nboundaries++);
     id = gy_dataflow_add_boundary(l->df, kind, name, l->scope, rec_size, step);
     if (id < 0)
-        return NULL;
+        return NULL; /* refused (a feedback of step 0, say): gy_dataflow_build says why */
     *s = (struct gy_stream){l->df, (uint32_t)id, 0};
     return s;
 }
@@ -69,10 +71,32 @@ uint32_t gy_loop_scope(const gy_loop_t *l)
     return l->scope;
 }
 
+/* Streams cross a loop boundary only between the loop and its parent. The
+ * runtime would reject a mismatch at build too, naming the boundary slot;
+ * failing here names the loop and says which side was wrong. */
+static int check_side(gy_loop_t *l, const gy_stream_t *s, uint32_t want, const char *what)
+{
+    uint32_t got = gy_stream_scope(s);
+
+    if (got == want)
+        return 0;
+    return gy_worker_fail(gy_dataflow_worker(l->df),
+                          "loop '%s' (scope %u, depth %u): %s takes a stream of scope %u "
+                          "(depth %u), but the stream of '%s' is in scope %u (depth %u)",
+                          l->name, l->scope, gy_dataflow_scope_depth(l->df, l->scope), what, want,
+                          gy_dataflow_scope_depth(l->df, want),
+                          gy_dataflow_slot_name(s->df, s->slot), got,
+                          gy_dataflow_scope_depth(l->df, got));
+}
+
 gy_stream_t *gy_loop_enter(gy_loop_t *l, gy_stream_t *outer)
 {
-    struct gy_stream *s = boundary(l, GY_SLOT_ENTER, "enter", gy_stream_rec_size(outer), 0);
+    struct gy_stream *s;
 
+    if (!l || !outer ||
+        check_side(l, outer, gy_dataflow_scope_parent(l->df, l->scope), "enter") != 0)
+        return NULL;
+    s = boundary(l, GY_SLOT_ENTER, "enter", gy_stream_rec_size(outer), 0, sizeof(*s));
     if (s)
         gy_dataflow_connect(l->df, outer->slot, outer->port, s->slot, 0, gy_pact_pipeline());
     return s;
@@ -80,8 +104,11 @@ gy_stream_t *gy_loop_enter(gy_loop_t *l, gy_stream_t *outer)
 
 gy_stream_t *gy_loop_leave(gy_loop_t *l, gy_stream_t *inner)
 {
-    struct gy_stream *s = boundary(l, GY_SLOT_LEAVE, "leave", gy_stream_rec_size(inner), 0);
+    struct gy_stream *s;
 
+    if (!l || !inner || check_side(l, inner, l->scope, "leave") != 0)
+        return NULL;
+    s = boundary(l, GY_SLOT_LEAVE, "leave", gy_stream_rec_size(inner), 0, sizeof(*s));
     if (s)
         gy_dataflow_connect(l->df, inner->slot, inner->port, s->slot, 0, gy_pact_pipeline());
     return s;
@@ -89,13 +116,22 @@ gy_stream_t *gy_loop_leave(gy_loop_t *l, gy_stream_t *inner)
 
 gy_feedback_t *gy_loop_feedback(gy_loop_t *l, size_t rec_size, uint32_t step, gy_stream_t **out)
 {
-    struct gy_stream *s = boundary(l, GY_SLOT_FEEDBACK, "feedback", rec_size, step);
+    struct gy_stream *s = NULL;
+    gy_feedback_t *fb;
 
+    if (l)
+        s = boundary(l, GY_SLOT_FEEDBACK, "feedback", rec_size, step, sizeof(*fb));
     *out = s;
-    return (gy_feedback_t *)s;
+    if (!s)
+        return NULL;
+    fb = (gy_feedback_t *)s; /* out is its first member */
+    fb->loop = l;
+    return fb;
 }
 
 void gy_feedback_connect(gy_feedback_t *fb, gy_stream_t *inner)
 {
+    if (!fb || !inner || check_side(fb->loop, inner, fb->loop->scope, "its feedback") != 0)
+        return;
     gy_dataflow_connect(fb->out.df, inner->slot, inner->port, fb->out.slot, 0, gy_pact_pipeline());
 }

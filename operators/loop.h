@@ -17,8 +17,12 @@
  *     gy_stream_t *out = gy_loop_leave(l, next);
  *
  * Construction only (before gy_dataflow_build), on the worker's thread.
- * Errors (nesting too deep, a stream used outside its scope) fail the run at
- * build with a message naming the operators.
+ * Errors fail the run with a message naming the loop or the operators:
+ * nesting too deep, or a stream of the wrong scope given to enter, leave or
+ * gy_feedback_connect, at once; a feedback that does not advance, or a
+ * stream used outside its scope by an operator, at gy_dataflow_build.
+ * A NULL stream passes through as NULL (the run has failed already), as
+ * with the built-ins, so chains need one check at the end.
  */
 #ifndef GY_OPERATORS_LOOP_H
 #define GY_OPERATORS_LOOP_H

@@ -9,7 +9,10 @@
  *  - several epochs in flight: epoch 0 needs many iterations and is held
  *    half-way, epoch 1 needs few; a probe inside the loop shows epoch 1's
  *    iterations complete while epoch 0 is still iterating, and the body's
- *    notifications for epoch 1 come before epoch 0's later ones.
+ *    notifications for epoch 1 come before epoch 0's later ones;
+ *  - a feedback of step 3: records only at rounds 0, 3, 6, ..., and
+ *    notifications exactly there;
+ *  - NULL handles pass through the loop calls without failing the run.
  *
  * Worker threads record what they see in per-worker slots; the main thread
  * asserts after gy_runtime_run has joined them.
@@ -805,12 +808,175 @@ static void test_loops_epochs_in_flight(void **state)
     flight_case(3);
 }
 
+/* ------------------------------------------------------------------------
+ * A feedback of step 3: records come back at i + 3, notifications at the
+ * times records arrive at, and nowhere else.
+ * ------------------------------------------------------------------------ */
+
+#define ST_STEP 3
+#define ST_LAST 12              /* records leave once their round reaches this */
+#define ST_RECS 50              /* records per worker */
+
+struct stepped {
+    uint64_t got[MAXW][ST_LAST + 1];        /* records per round, written by worker w */
+    uint32_t notified[MAXW][ST_LAST + 1];
+    uint64_t bad[MAXW];
+    uint64_t out[MAXW];
+};
+
+static uint64_t key_u64(const void *rec, void *arg)
+{
+    (void)arg;
+    return mix(*(const uint64_t *)rec, 5);
+}
+
+static void step_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
+                       const void *recs, uint32_t n)
+{
+    struct ctx_op *s = state;
+    struct stepped *st = s->ctx;
+    const uint32_t i = cap->time.iter[0];
+
+    (void)port;
+    if (i > ST_LAST || i % ST_STEP != 0) {
+        st->bad[s->me]++;
+        return;
+    }
+    st->got[s->me][i] += n;
+    if (gy_op_give(op, i < ST_LAST ? 0 : 1, cap, recs, n) != 0 || gy_op_notify_at(op, cap) != 0)
+        return;
+}
+
+static void step_notify(gy_op_t *op, void *state, const struct gy_cap *cap)
+{
+    struct ctx_op *s = state;
+    struct stepped *st = s->ctx;
+
+    (void)op;
+    if (cap->time.iter[0] <= ST_LAST)
+        st->notified[s->me][cap->time.iter[0]]++;
+}
+
+static void step_sink_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
+                            const void *recs, uint32_t n)
+{
+    struct ctx_op *s = state;
+
+    (void)op, (void)port, (void)cap, (void)recs;
+    ((struct stepped *)s->ctx)->out[s->me] += n;
+}
+
+static int stepped_worker(gy_worker_t *w, void *arg)
+{
+    struct stepped *st = arg;
+    const size_t rs = sizeof(uint64_t);
+    struct gy_op_callbacks bcb = {step_input, step_notify, NULL, NULL};
+    struct gy_op_callbacks scb = {.on_input = step_sink_input};
+    gy_dataflow_t *df = gy_dataflow_new(w, "stepped");
+    gy_stream_t *s, *back, *inner;
+    gy_loop_t *l;
+    gy_feedback_t *fb;
+    gy_op_t *body, *sink;
+    gy_input_t *in;
+
+    if (!df || !(in = gy_input_new(df, "in", rs, &s)) || !(l = gy_loop_new(df, 0, "stepped")))
+        return -ECANCELED;
+    if (!(fb = gy_loop_feedback(l, rs, ST_STEP, &back)) || !(inner = gy_loop_enter(l, s)))
+        return -ECANCELED;
+    if (!(body = new_op(df, "body", gy_loop_scope(l), 2, 2, rs, bcb, st)) ||
+        !(sink = new_op(df, "sink", 0, 1, 0, rs, scb, st)))
+        return -ECANCELED;
+    gy_op_connect(body, 0, inner, gy_pact_exchange(key_u64, NULL));
+    gy_op_connect(body, 1, back, gy_pact_exchange(key_u64, NULL));
+    gy_feedback_connect(fb, gy_op_output(body, 0));
+    gy_op_connect(sink, 0, gy_loop_leave(l, gy_op_output(body, 1)), gy_pact_pipeline());
+    if (gy_dataflow_build(df) != 0)
+        return -ECANCELED;
+    for (uint64_t k = 0; k < ST_RECS; k++) {
+        uint64_t x = mix(gy_worker_index(w), k);
+        if (gy_input_send(in, &x, 1) != 0)
+            return -ECANCELED;
+    }
+    gy_input_close(in);
+    return gy_worker_run(w);
+}
+
+static void test_loops_feedback_step(void **state)
+{
+    const uint32_t ws[] = {1, 2, 3, 8};
+    static struct stepped st;
+
+    (void)state;
+    for (size_t c = 0; c < sizeof(ws) / sizeof(ws[0]); c++) {
+        uint64_t out = 0;
+        memset(&st, 0, sizeof(st));
+        assert_int_equal(run_workers(ws[c], stepped_worker, &st), 0);
+        for (uint32_t i = 0; i <= ST_LAST; i++) {
+            uint64_t got = 0;
+            for (uint32_t w = 0; w < ws[c]; w++) {
+                got += st.got[w][i];
+                /* Notified once where records arrived, never elsewhere. */
+                assert_int_equal(st.notified[w][i], st.got[w][i] > 0);
+            }
+            assert_int_equal(got, i % ST_STEP == 0 ? (uint64_t)ws[c] * ST_RECS : 0);
+        }
+        for (uint32_t w = 0; w < ws[c]; w++) {
+            assert_int_equal(st.bad[w], 0);
+            out += st.out[w];
+        }
+        assert_int_equal(out, (uint64_t)ws[c] * ST_RECS);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * NULL passes through the loop calls, as through the built-ins.
+ * ------------------------------------------------------------------------ */
+
+struct nulls {
+    int checked;
+};
+
+static int nulls_worker(gy_worker_t *w, void *arg)
+{
+    struct nulls *nl = arg;
+    gy_dataflow_t *df = gy_dataflow_new(w, "nulls");
+    gy_stream_t *s, *back = (gy_stream_t *)1;
+    gy_input_t *in;
+    gy_loop_t *l;
+
+    if (!df || !(in = gy_input_new(df, "in", sizeof(uint64_t), &s)) ||
+        !(l = gy_loop_new(df, 0, "l")))
+        return -ECANCELED;
+    if (gy_loop_enter(NULL, s) || gy_loop_enter(l, NULL) || gy_loop_leave(NULL, s) ||
+        gy_loop_leave(l, NULL) || gy_loop_feedback(NULL, 8, 1, &back) || back)
+        return gy_worker_fail(w, "a loop call did not pass NULL through");
+    gy_feedback_connect(NULL, s);
+    if (gy_worker_failed(w))
+        return -ECANCELED;
+    nl->checked++;
+    if (gy_dataflow_build(df) != 0)  /* nothing was added: the dataflow still builds */
+        return -ECANCELED;
+    gy_input_close(in);
+    return gy_worker_run(w);
+}
+
+static void test_loops_null_passes_through(void **state)
+{
+    struct nulls nl = {0};
+
+    (void)state;
+    assert_int_equal(run_workers(1, nulls_worker, &nl), 0);
+    assert_int_equal(nl.checked, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loops_nested),
         cmocka_unit_test(test_loops_fixed_rounds),
         cmocka_unit_test(test_loops_epochs_in_flight),
+        cmocka_unit_test(test_loops_feedback_step),
+        cmocka_unit_test(test_loops_null_passes_through),
     };
 
     return cmocka_run_group_tests_name("loops", tests, NULL, NULL);
