@@ -1,0 +1,360 @@
+/*
+ * Benchmark of incremental connected components (algorithms/cc.h) against
+ * single-threaded baselines, in one run:
+ *
+ *  1. R-MAT scale S (GY_BENCH_SCALE, default 20), edge factor 16, seed 1,
+ *     written to a temporary binary edge file (.gyb), and LAT_EPOCHS x
+ *     LAT_EDGES new edges (R-MAT seed 2) kept in memory.
+ *  2. Baselines over the graph's edges in memory: a plain union-find
+ *     (components only), the union-find plus a distinct-edge set (every
+ *     count cc reports), and igraph_connected_components.
+ *  3. gyre's cc through the algorithm driver from the file, W = 1 and 2,
+ *     epochs of BATCH lines: edges per second (lines / run seconds), the
+ *     W2/W1 speedup and the COST ratios (cc's time / a baseline's time).
+ *     Every run's last result must equal the baselines' counts.
+ *  4. Latency at W = 2: a dataflow input -> cc -> probe fed from memory
+ *     (the driver's file source reads in chunks of thousands of edges, so
+ *     it cannot hold back a 1000-edge epoch): epoch 0 is the whole graph,
+ *     then each worker sends its half of LAT_EDGES new edges per epoch and
+ *     waits for the result; latency is worker 0's time from its send to
+ *     the probe passing the epoch, which includes the exchange, both cc
+ *     operators and every progress round.
+ *
+ * Targets: cc at W=1 within 1.5x the union-find baseline, W=2 >= 1.7x
+ * faster than W=1, a LAT_EDGES epoch answered in < 10 ms at W=2. Each cc
+ * run is repeated REPEAT times; the best is compared (other load on the
+ * machine only ever slows a run down). Exit status 1 only for a wrong
+ * answer or a failed run; missed targets are printed, not hidden.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "algorithms/cc.h"
+#include "algorithms/driver.h"
+#include "bench/support/cc_igraph.h"
+#include "bench/support/uf_baseline.h"
+#include "graph/edgefile.h"
+#include "graph/gen.h"
+#include "operators/builtins.h"
+#include "operators/input.h"
+#include "progress/alloc.h"
+#include "runtime/runtime.h"
+
+#define EDGEFACTOR 16u
+#define LAT_EPOCHS 200u        /* small epochs after the graph */
+#define LAT_EDGES 1000u        /* new edges per small epoch */
+#define BATCH (1u << 20)       /* lines per epoch in the throughput runs */
+#define REPEAT 3               /* throughput runs per W; the best counts */
+#define TARGET_COST 1.5
+#define TARGET_SPEEDUP 1.7
+#define TARGET_LATENCY_MS 10.0
+
+/* CPU seconds of the whole process (all threads): the work done, which
+ * other load on the machine does not inflate the way it inflates wall time. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A step's wall and CPU seconds. */
+struct secs {
+    double wall, cpu;
+};
+
+struct input {
+    struct gy_edge *e;     /* graph, then the new edges */
+    size_t graph, n;       /* edges of the graph; all edges */
+    uint64_t id_bound;     /* 2^scale */
+    char path[64];
+};
+
+static int generate(struct input *in, unsigned scale)
+{
+    struct gy_gen_spec g, extra;
+    /* The new edges come from a second stream long enough at any scale. */
+    uint32_t ef2 = (uint32_t)(((uint64_t)LAT_EPOCHS * LAT_EDGES >> (scale < 17 ? scale : 17)) + 1);
+
+    if (gy_gen_rmat(&g, scale, EDGEFACTOR, 1) != 0 || gy_gen_rmat(&extra, scale, ef2, 2) != 0)
+        return -EINVAL;
+    in->graph = gy_gen_count(&g);
+    in->n = in->graph + (size_t)LAT_EPOCHS * LAT_EDGES;
+    in->id_bound = (uint64_t)1 << scale;
+    in->e = malloc(in->n * sizeof(*in->e));
+    if (!in->e)
+        return -ENOMEM;
+    if (gy_gen_range(&g, 0, in->graph, in->e) != 0 ||
+        gy_gen_range(&extra, 0, in->n - in->graph, in->e + in->graph) != 0)
+        return -EINVAL;
+    return 0;
+}
+
+static int write_file(struct input *in)
+{
+    char err[GY_EDGES_ERRLEN];
+    gy_edges_writer_t *w;
+    int fd;
+
+    strcpy(in->path, "/tmp/gy_bench_cc_XXXXXX.gyb");
+    fd = mkstemps(in->path, 4);
+    if (fd < 0)
+        return -errno;
+    close(fd);
+    if (gy_edges_writer_open(in->path, GY_EDGES_BIN, 0, &w, err, sizeof(err)) != 0 ||
+        gy_edges_writer_put(w, in->e, in->graph, err, sizeof(err)) != 0 ||
+        gy_edges_writer_close(w, err, sizeof(err)) != 0) {
+        fprintf(stderr, "bench_cc: %s\n", err);
+        return -EIO;
+    }
+    return 0;
+}
+
+/* The three baselines; want gets the full counts. Returns 0 or -1. */
+static int baselines(const struct input *in, struct uf_baseline_result *want, struct secs *uf,
+                     struct secs *full, double *t_ig)
+{
+    struct uf_baseline_result r, ig;
+    double t0 = gy_now(), c0 = cpu_now(), t_build;
+
+    if (uf_baseline_components(in->e, in->graph, in->id_bound, &r) != 0)
+        return -1;
+    *uf = (struct secs){gy_now() - t0, cpu_now() - c0};
+    t0 = gy_now();
+    c0 = cpu_now();
+    if (uf_baseline_full(in->e, in->graph, in->id_bound, want) != 0)
+        return -1;
+    *full = (struct secs){gy_now() - t0, cpu_now() - c0};
+    if (cc_igraph_components(in->e, in->graph, in->id_bound, &ig, &t_build, t_ig) != 0)
+        return -1;
+    printf("graph: %zu edge lines, V=%llu E=%llu components=%llu largest=%llu\n", in->graph,
+           (unsigned long long)want->vertices, (unsigned long long)want->edges,
+           (unsigned long long)want->components, (unsigned long long)want->largest);
+    printf("baseline union-find, components only: %.3f s (%.1f M edges/s), cpu %.3f s\n",
+           uf->wall, in->graph / uf->wall / 1e6, uf->cpu);
+    printf("baseline union-find + distinct edges: %.3f s (%.1f M edges/s), cpu %.3f s\n",
+           full->wall, in->graph / full->wall / 1e6, full->cpu);
+    printf("baseline igraph: build %.3f s, connected_components %.3f s\n", t_build, *t_ig);
+    if (r.components != want->components || r.largest != want->largest ||
+        ig.components != want->components || ig.largest != want->largest ||
+        ig.vertices != want->vertices) {
+        fprintf(stderr, "bench_cc: the baselines disagree\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void run_cfg(struct gy_algo_run_cfg *cfg, const struct input *in, uint32_t workers)
+{
+    gy_algo_run_cfg_init(cfg);
+    cfg->input.spec = in->path;
+    cfg->workers = workers;
+    cfg->algo = gy_cc;
+}
+
+static bool same(const struct gy_graph_result *r, const struct uf_baseline_result *want)
+{
+    return r->vertices == want->vertices && r->edges == want->edges &&
+           r->components == want->components && r->largest == want->largest;
+}
+
+/* The best of REPEAT runs at W workers, epochs of BATCH lines: its run
+ * seconds and the process's CPU seconds during it. wall < 0 on failure. */
+static struct secs throughput(const struct input *in, uint32_t workers,
+                              const struct uf_baseline_result *want)
+{
+    struct secs best = {-1, 0}, fail = {-1, 0};
+
+    for (int k = 0; k < REPEAT; k++) {
+        struct gy_algo_run_cfg cfg;
+        struct gy_algo_run_stats st;
+        char err[512];
+        double c0 = cpu_now();
+        run_cfg(&cfg, in, workers);
+        cfg.input.epochs.batch = BATCH;
+        if (gy_algo_run(&cfg, &st, err, sizeof(err)) != 0) {
+            fprintf(stderr, "bench_cc: W=%u: %s\n", workers, err);
+            return fail;
+        }
+        if (!same(&st.last, want)) {
+            fprintf(stderr, "bench_cc: W=%u: wrong result (components %llu)\n", workers,
+                    (unsigned long long)st.last.components);
+            return fail;
+        }
+        c0 = cpu_now() - c0;
+        if (best.wall < 0 || st.run_seconds < best.wall)
+            best = (struct secs){st.run_seconds, c0};
+        printf("cc W=%u run %d: %.3f s (open %.3f s), %llu epochs, cpu %.3f s\n", workers, k + 1,
+               st.run_seconds, st.open_seconds, (unsigned long long)st.epochs, c0);
+    }
+    return best;
+}
+
+/* The latency run: every worker feeds its share from memory. */
+struct lat {
+    const struct input *in;
+    double ms[LAT_EPOCHS];         /* worker 0: send to result, per small epoch */
+    double load_s;                 /* worker 0: the graph's epoch */
+    struct gy_graph_result last;   /* worker 0's last result */
+};
+
+static void lat_result(const struct gy_time *t, const void *rec, void *arg)
+{
+    struct lat *l = arg;
+
+    (void)t;
+    memcpy(&l->last, rec, sizeof(l->last));
+}
+
+/* Sends edges [first, first + n) of in, this worker's share only. */
+static int send_share(gy_input_t *inp, const struct gy_edge *e, size_t n, uint32_t me,
+                      uint32_t peers)
+{
+    size_t from = n * me / peers, to = n * (me + 1) / peers;
+
+    for (size_t i = from; i < to; i += 4096) {
+        uint32_t k = (uint32_t)(to - i < 4096 ? to - i : 4096);
+        if (gy_input_send(inp, &e[i], k) != 0)
+            return -ECANCELED;
+    }
+    return 0;
+}
+
+static int lat_epochs(gy_worker_t *w, struct lat *l, gy_input_t *inp, gy_probe_t *p)
+{
+    uint32_t me = gy_worker_index(w), peers = gy_worker_peers(w);
+    const struct input *in = l->in;
+    double t0 = gy_now();
+
+    if (send_share(inp, in->e, in->graph, me, peers) != 0 || gy_input_advance_to(inp, 1) != 0 ||
+        gy_probe_wait_epoch(p, w, 0) != 0)
+        return -ECANCELED;
+    l->load_s = gy_now() - t0;
+    for (uint64_t ep = 1; ep <= LAT_EPOCHS; ep++) {
+        const struct gy_edge *e = in->e + in->graph + (ep - 1) * LAT_EDGES;
+        t0 = gy_now();
+        if (send_share(inp, e, LAT_EDGES, me, peers) != 0 ||
+            gy_input_advance_to(inp, ep + 1) != 0 || gy_probe_wait_epoch(p, w, ep) != 0)
+            return -ECANCELED;
+        if (me == 0)
+            l->ms[ep - 1] = (gy_now() - t0) * 1e3;
+    }
+    gy_input_close(inp);
+    return gy_worker_run(w);
+}
+
+static int lat_worker(gy_worker_t *w, void *arg)
+{
+    struct lat *l = arg;
+    gy_dataflow_t *df = gy_dataflow_new(w, "latency");
+    gy_stream_t *s = NULL;
+    gy_input_t *inp = df ? gy_input_new(df, "edges", sizeof(struct gy_edge), &s) : NULL;
+    gy_probe_t *p = NULL;
+
+    if (!df)
+        return gy_worker_fail(w, "out of memory");
+    s = inp ? gy_cc(s, NULL) : NULL;
+    /* On every worker (the same dataflow everywhere); only worker 0's sees results. */
+    s = s ? gy_op_inspect(s, "result", lat_result, l) : NULL;
+    p = s ? gy_probe_new(s) : NULL;
+    if (!p || gy_dataflow_build(df) != 0)
+        return -ECANCELED;
+    return lat_epochs(w, l, inp, p);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Milliseconds per small epoch at W = 2: the median, p90 and max into ms[3]. */
+static int latency(const struct input *in, double ms[3])
+{
+    static struct lat l;
+    struct uf_baseline_result want;
+    struct gy_runtime_config rc;
+    char err[512];
+
+    memset(&l, 0, sizeof(l));
+    l.in = in;
+    gy_runtime_config_init(&rc);
+    rc.workers = 2;
+    if (gy_runtime_run(&rc, lat_worker, &l, err, sizeof(err)) != 0) {
+        fprintf(stderr, "bench_cc: latency run: %s\n", err);
+        return -1;
+    }
+    if (uf_baseline_full(in->e, in->n, in->id_bound, &want) != 0 || !same(&l.last, &want)) {
+        fprintf(stderr, "bench_cc: latency run: wrong result\n");
+        return -1;
+    }
+    qsort(l.ms, LAT_EPOCHS, sizeof(l.ms[0]), cmp_double);
+    ms[0] = l.ms[LAT_EPOCHS / 2];
+    ms[1] = l.ms[LAT_EPOCHS * 9 / 10];
+    ms[2] = l.ms[LAT_EPOCHS - 1];
+    printf("latency W=2: graph loaded from memory in %.3f s, then %u epochs of %u new edges: "
+           "median %.3f ms, p90 %.3f ms, max %.3f ms\n", l.load_s, LAT_EPOCHS, LAT_EDGES, ms[0],
+           ms[1], ms[2]);
+    return 0;
+}
+
+static const char *verdict(bool ok)
+{
+    return ok ? "met" : "MISSED";
+}
+
+static int report(const struct input *in, const struct uf_baseline_result *want,
+                  const struct secs *uf, const struct secs *full, double t_ig)
+{
+    struct secs w1 = throughput(in, 1, want), w2 = w1.wall > 0 ? throughput(in, 2, want) : w1;
+    double ms[3];
+
+    if (w1.wall < 0 || w2.wall < 0 || latency(in, ms) != 0)
+        return -1;
+    printf("cc W=1: %.3f s, %.1f M edges/s; COST vs union-find %.2f, vs union-find + distinct "
+           "%.2f, vs igraph components %.2f\n", w1.wall, in->graph / w1.wall / 1e6,
+           w1.wall / uf->wall, w1.wall / full->wall, w1.wall / t_ig);
+    printf("cc W=1 by CPU time (less sensitive to other load): %.2f x union-find, %.2f x "
+           "union-find + distinct\n", w1.cpu / uf->cpu, w1.cpu / full->cpu);
+    printf("cc W=2: %.3f s, %.1f M edges/s; speedup W2/W1 %.2f\n", w2.wall,
+           in->graph / w2.wall / 1e6, w1.wall / w2.wall);
+    printf("target W=1 within %.1fx union-find: %.2fx, %s\n", TARGET_COST, w1.wall / uf->wall,
+           verdict(w1.wall / uf->wall <= TARGET_COST));
+    printf("target W2/W1 >= %.1f: %.2f, %s\n", TARGET_SPEEDUP, w1.wall / w2.wall,
+           verdict(w1.wall / w2.wall >= TARGET_SPEEDUP));
+    printf("target %u-edge epoch < %.0f ms at W=2: median %.2f ms, %s\n", LAT_EDGES,
+           TARGET_LATENCY_MS, ms[0], verdict(ms[0] < TARGET_LATENCY_MS));
+    return 0;
+}
+
+int main(void)
+{
+    const char *env = getenv("GY_BENCH_SCALE");
+    unsigned scale = env && atoi(env) > 0 ? (unsigned)atoi(env) : 20;
+    struct input in = {0};
+    struct uf_baseline_result want;
+    struct secs uf, full;
+    double t_ig, load[1] = {0};
+    int rc;
+
+    (void)getloadavg(load, 1);
+    printf("bench_cc: R-MAT scale %u, edge factor %u, epochs of %u lines, %u cores, "
+           "load average %.1f (other load slows every figure)\n", scale, EDGEFACTOR, BATCH,
+           gy_runtime_cores(), load[0]);
+    if (generate(&in, scale) != 0 || write_file(&in) != 0) {
+        fprintf(stderr, "bench_cc: cannot prepare the input\n");
+        free(in.e);
+        return 1;
+    }
+    rc = baselines(&in, &want, &uf, &full, &t_ig);
+    if (rc == 0)
+        rc = report(&in, &want, &uf, &full, t_ig);
+    unlink(in.path);
+    free(in.e);
+    return rc == 0 ? 0 : 1;
+}
