@@ -25,11 +25,32 @@ typedef struct gy_probe gy_probe_t;
  * NULL after failing the run. Freed with the dataflow. */
 gy_input_t *gy_input_new(gy_dataflow_t *df, const char *name, size_t rec_size, gy_stream_t **out);
 
-/* Sends n records at the current epoch. -EPIPE (and failure) once closed. */
+/* Sends n records at the current epoch. -EPIPE (and failure) once closed.
+ * On a bounded worker (cfg.channel_bytes) it sends a batch-full at a time
+ * and, before each, steps the worker until its batches in flight are below
+ * the bound (gy_worker_wait_room), so it may run operators and park; it
+ * returns -ECANCELED if the run fails meanwhile. Called inside an operator
+ * callback it never waits. */
 GY_NODISCARD int gy_input_send(gy_input_t *in, const void *recs, uint32_t n);
 
-/* Moves to a later epoch (epochs before it are then complete at this worker). */
+/* Moves to a later epoch (epochs before it are then complete at this worker).
+ * With gy_input_set_max_open, it then steps the worker until at most
+ * max_open epochs are open (see there). Returns 0, -EPIPE once closed, or
+ * -ECANCELED once the run failed. */
 GY_NODISCARD int gy_input_advance_to(gy_input_t *in, uint64_t epoch);
+
+/*
+ * Bounds the epochs open at once: an epoch is open from when the input
+ * reaches it until probe p reports it complete (no record at or before it
+ * can arrive there), so the current epoch counts. From now on
+ * gy_input_advance_to(in, e) returns only once every epoch <= e - max_open
+ * is complete at p, so records of epoch e are never sent while more than
+ * max_open epochs, e included, are open. p should watch a stream
+ * downstream of this input. max_open 0 (or p NULL) removes the bound. Like
+ * gy_probe_wait_epoch it steps the worker, and it never waits inside an
+ * operator callback.
+ */
+void gy_input_set_max_open(gy_input_t *in, gy_probe_t *p, uint64_t max_open);
 
 /* Ends the stream at this worker. Idempotent. */
 void gy_input_close(gy_input_t *in);

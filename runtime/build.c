@@ -193,7 +193,7 @@ int gy_dataflow_build(gy_dataflow_t *df)
         return 0;
     if (check_graph(df) != 0 || build_topology(df) != 0)
         return -EINVAL;
-    if (map_locations(df) != 0 || wire_channels(df) != 0)
+    if (map_locations(df) != 0 || wire_channels(df) != 0 || gy__flow_rank(df) != 0)
         return gy__df_report(df, "out of memory wiring channels");
     df->tracker = gy_tracker_new(df->topo);
     if (!df->tracker || add_initial_capabilities(df) != 0)

@@ -23,9 +23,55 @@ static inline void copy_rec(void *dst, const void *src, size_t size)
     }
 }
 
+/* Queues b at in, or appends its records to the batch queued last at b's
+ * time when that one has room: returns true if merged (b is then free).
+ * Exchanges split batches (k records become W batches of k / W) and a loop
+ * would split them again at every hop, until per-batch costs and batch
+ * memory dominate; regrouping where batches meet keeps them full. Records
+ * of one time keep their order; across times there is none to keep. */
+static bool enqueue(struct gy__inport *in, struct gy_batch *b)
+{
+    const uint32_t way = gy__merge_way(&b->time);
+    const uint32_t cap = GY_BATCH_BYTES / b->rec_size;
+    struct gy_batch *t = in->last[way];
+
+    /* The table lost this time to another one: look for it, if b is small
+     * enough to be worth it (a batch over half full rarely fits). */
+    if ((!t || !gy_time_eq(&t->time, &b->time)) && b->count <= cap / 2) {
+        t = NULL;
+        for (struct gy_batch *c = in->queue.head; c; c = c->next)
+            if (gy_time_eq(&c->time, &b->time))
+                t = c;
+    }
+    if (t && gy_time_eq(&t->time, &b->time) && t->count + b->count <= cap) {
+        memcpy(t->data + (size_t)t->count * b->rec_size, b->data,
+               (size_t)b->count * b->rec_size);
+        t->count += b->count;
+        in->last[way] = t;
+        return true;
+    }
+    gy_bqueue_push(&in->queue, b);
+    in->last[way] = b;
+    return false;
+}
+
+void gy__enqueue_remote(gy_dataflow_t *df, struct gy_batch *b)
+{
+    const uint32_t slot = df->loc_slot[b->loc];
+
+    gy_dataflow_activate(df, slot);
+    if (!enqueue(&df->slots[slot].in[df->loc_port[b->loc]], b))
+        return;
+    /* Its sender counted it (+1, already applied here): consumed now. */
+    if (gy__record(df, &df->other, b->loc, &b->time, -1) != 0)
+        df->failed = true;
+    gy__batch_release(&df->w->pool, b);
+}
+
 /* Hands a full (or final) batch to its destination. Local batches go
- * straight to the input's queue; remote ones wait in the outbox until the
- * +1 that counts them has been published. */
+ * straight to the input's queue (or into its last batch, uncounted);
+ * remote ones wait in the outbox until the +1 that counts them has been
+ * published. */
 static int seal(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest)
 {
     struct gy_batch *b = pu->open[dest];
@@ -33,16 +79,19 @@ static int seal(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest)
     pu->open[dest] = NULL;
     if (!b)
         return 0;
-    b->kind = GY_BATCH_DATA;
     b->dataflow = df->id;
     b->loc = pu->loc;
     if (dest == df->me) {
-        gy_bqueue_push(&df->slots[pu->slot].in[pu->port].queue, b);
         gy_dataflow_activate(df, pu->slot);
+        if (enqueue(&df->slots[pu->slot].in[pu->port], b)) {
+            gy__batch_release(&df->w->pool, b);
+            return 0;
+        }
         return gy__record(df, &df->other, pu->loc, &b->time, 1);
     }
     gy_bqueue_push(&df->outbox[dest], b);
     df->outbox_dirty = true;
+    df->w->pool.sent_remote++;
     return gy__record(df, &df->produced, pu->loc, &b->time, 1);
 }
 
@@ -55,7 +104,7 @@ static struct gy_batch *open_batch(gy_dataflow_t *df, struct gy__pusher *pu, uin
         return b;
     if (b && seal(df, pu, dest) != 0)
         return NULL;
-    b = gy__pool_get(&df->w->pool);
+    b = gy__pool_get_data(&df->w->pool);
     if (!b) {
         gy_worker_fail(df->w, "dataflow '%s': out of memory for a batch", df->name);
         return NULL;
@@ -239,8 +288,7 @@ static int broadcast(gy_dataflow_t *df, const struct gy__pvec *v)
     return 0;
 }
 
-/* Publishes the +1s of the batches in the outbox, then the batches. */
-static int flush_outbox(gy_dataflow_t *df)
+int gy__flush_outbox(gy_dataflow_t *df)
 {
     if (!df->outbox_dirty)
         return 0;
@@ -267,7 +315,8 @@ void gy__flush_slot(gy_dataflow_t *df, uint32_t slot)
                 if (s->out[o].pushers[i].open[d] && seal(df, &s->out[o].pushers[i], d) != 0)
                     return;
     s->dirty = false;
-    flush_outbox(df);
+    if (!df->outbox_defer)
+        gy__flush_outbox(df);
 }
 
 void gy__flush_dirty(gy_dataflow_t *df)
@@ -311,7 +360,7 @@ void gy__channels_release(gy_dataflow_t *df)
     for (uint32_t s = 0; s < df->nslots; s++) {
         struct gy__slot *sl = &df->slots[s];
         for (uint32_t p = 0; p < sl->nin; p++)
-            while ((b = gy_bqueue_pop(&sl->in[p].queue)) != NULL)
+            while ((b = gy__inport_pop(&sl->in[p])) != NULL)
                 gy__batch_release(pool, b);
         for (uint32_t o = 0; o < sl->nout; o++)
             for (uint32_t i = 0; i < sl->out[o].npushers; i++)

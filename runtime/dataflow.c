@@ -152,6 +152,7 @@ gy_dataflow_t *gy_dataflow_new(gy_worker_t *w, const char *name)
     df->peers = gy_worker_peers(w);
     df->me = gy_worker_index(w);
     df->running = NO_SLOT;
+    df->quota_slot = NO_SLOT;
     df->name = strdup(name ? name : "dataflow");
     df->outbox = gy_calloc(df->peers, sizeof(*df->outbox));
     if (!df->name || !df->outbox || u32_push(&df->scope_parent, &df->nscopes, &df->cap_scopes, 0) ||
@@ -373,6 +374,11 @@ uint32_t gy_dataflow_slot_scope(const gy_dataflow_t *df, uint32_t slot)
 size_t gy_dataflow_output_rec_size(const gy_dataflow_t *df, uint32_t slot, uint32_t port)
 {
     return df->slots[slot].out[port].rec_size;
+}
+
+uint32_t gy_dataflow_output_batch_records(const gy_dataflow_t *df, uint32_t slot, uint32_t port)
+{
+    return df->slots[slot].out[port].batch_cap;
 }
 
 uint32_t gy_dataflow_output_scope(const gy_dataflow_t *df, uint32_t slot, uint32_t port)

@@ -180,7 +180,11 @@ int gy_dataflow_vfail_slot(gy_dataflow_t *df, uint32_t slot, const char *fmt, va
 
 /* Takes the oldest batch of an input port (counts -1 there). Returns false
  * when the port has none. The view is valid until the next pop on this
- * dataflow or the end of schedule(). */
+ * dataflow or the end of schedule(). Batches of one time that queued one
+ * after another may come merged into one. On a worker over its flow-control
+ * bound (docs/flow-control.md) a slot with outputs gets only the batches
+ * granted to this run, the most advanced time first, and false after them:
+ * the slot runs again later for the rest. */
 bool gy_dataflow_pop(gy_dataflow_t *df, uint32_t slot, uint32_t port, struct gy_batch_view *out);
 
 /* True when the input port has batches waiting. */
@@ -206,6 +210,8 @@ uint32_t gy_dataflow_slot_ninputs(const gy_dataflow_t *df, uint32_t slot);
 uint32_t gy_dataflow_slot_noutputs(const gy_dataflow_t *df, uint32_t slot);
 uint32_t gy_dataflow_slot_scope(const gy_dataflow_t *df, uint32_t slot);
 size_t gy_dataflow_output_rec_size(const gy_dataflow_t *df, uint32_t slot, uint32_t port);
+/* Records of that output that fill one batch. */
+uint32_t gy_dataflow_output_batch_records(const gy_dataflow_t *df, uint32_t slot, uint32_t port);
 uint32_t gy_dataflow_output_scope(const gy_dataflow_t *df, uint32_t slot, uint32_t port);
 const char *gy_dataflow_slot_name(const gy_dataflow_t *df, uint32_t slot);
 

@@ -22,8 +22,16 @@ struct gy__pvec {
     uint32_t cap;
 };
 
+/* Ways of the per-port table of the last batch queued at a time, where
+ * small arriving batches are merged (channel.c): enough that the times a
+ * loop keeps in flight at one input rarely collide. */
+#define GY__MERGE_WAYS 32
+
 struct gy__inport {
     struct gy_bqueue queue;      /* batches waiting for the operator */
+    /* last[h]: the batch queued last at its time t, h = gy__merge_way(t),
+     * or NULL; cleared when that batch leaves the queue. */
+    struct gy_batch *last[GY__MERGE_WAYS];
     struct gy_pact pact;
     uint32_t loc;
     uint32_t src_slot;
@@ -62,6 +70,7 @@ struct gy__slot {
     void *ctx;
     bool active;                 /* in the active list */
     bool dirty;                  /* has open output batches */
+    uint32_t rank;               /* longest path from a source, feedback outputs cut (flow.c) */
 };
 
 struct gy__owned {
@@ -102,6 +111,7 @@ struct gy_dataflow {
     struct gy__pvec produced, other, local;
     struct gy_bqueue *outbox;    /* [peers] sealed batches waiting for their +1 to go out */
     bool outbox_dirty;
+    bool outbox_defer;           /* flow.c: flush the outbox at the end of its runs */
     uint32_t *active;            /* slots to run */
     uint32_t nactive, cap_active;
     uint32_t *running_list;      /* the list being run; swapped with active each step */
@@ -112,7 +122,44 @@ struct gy_dataflow {
     uint32_t nowned, cap_owned;
     struct gy_batch *popped;     /* batch lent to the running slot */
     uint32_t running;            /* slot being scheduled, or UINT32_MAX */
+    /* Over the flow-control bound the running slot may pop only batches
+     * at quota_time from quota_port, quota_left records in all (flow.c). */
+    uint32_t quota_slot;         /* UINT32_MAX: none */
+    uint32_t quota_port;
+    struct gy_time quota_time;
+    uint32_t quota_left;         /* records it may still take; 0: done */
+    bool quota_taken;            /* took one already (the first is always allowed) */
+    struct gy_batch *quota_prev; /* the scan resumes after it (NULL: at the head) */
 };
+
+static inline uint32_t gy__merge_way(const struct gy_time *t)
+{
+    /* Consecutive iterations, and a few epochs, land in distinct ways. */
+    uint64_t h = t->epoch * 7;
+
+    for (uint32_t d = 0; d < t->depth; d++)
+        h = h * 11 + t->iter[d];
+    return (uint32_t)(h & (GY__MERGE_WAYS - 1));
+}
+
+/* b leaves in's queue: it can no longer take merged records. */
+static inline void gy__inport_forget(struct gy__inport *in, const struct gy_batch *b)
+{
+    struct gy_batch **slot = &in->last[gy__merge_way(&b->time)];
+
+    if (*slot == b)
+        *slot = NULL;
+}
+
+/* The oldest batch of in's queue, or NULL. */
+static inline struct gy_batch *gy__inport_pop(struct gy__inport *in)
+{
+    struct gy_batch *b = gy_bqueue_pop(&in->queue);
+
+    if (b)
+        gy__inport_forget(in, b);
+    return b;
+}
 
 GY_NODISCARD int gy__pvec_push(struct gy__pvec *v, uint32_t loc, const struct gy_time *t,
                                int64_t delta);
@@ -129,12 +176,28 @@ uint32_t gy__slot_output_scope(const gy_dataflow_t *df, const struct gy__slot *s
 int gy__df_report(gy_dataflow_t *df, const char *fmt, ...) GY_PRINTF(2, 3);
 
 /* channel.c */
+/* Queues a data batch from another worker at its input (it may be merged
+ * into the last batch there, which counts it consumed). */
+void gy__enqueue_remote(gy_dataflow_t *df, struct gy_batch *b);
 void gy__flush_slot(gy_dataflow_t *df, uint32_t slot);
 void gy__flush_dirty(gy_dataflow_t *df);
+/* Publishes the +1s of the batches in the outbox, then sends them. */
+int gy__flush_outbox(gy_dataflow_t *df);
 GY_NODISCARD int gy__publish(gy_dataflow_t *df);
 void gy__channels_release(gy_dataflow_t *df);
 
 /* schedule.c */
 GY_NODISCARD int gy__propagate(gy_dataflow_t *df);
+/* Runs one slot once (it must not be in the active list) and seals its output. */
+void gy__run_slot(gy_dataflow_t *df, uint32_t slot);
+
+/* flow.c: flow control (docs/flow-control.md) */
+/* Ranks every slot; at build. */
+GY_NODISCARD int gy__flow_rank(gy_dataflow_t *df);
+/* gy_dataflow_pop's choice when the worker is bounded: the quota batch for
+ * the quota slot, nothing while over the bound, else the oldest. */
+struct gy_batch *gy__flow_take(gy_dataflow_t *df, uint32_t slot, uint32_t port);
+/* run_active for a bounded worker. Returns 1 if any slot ran. */
+int gy__flow_run(gy_dataflow_t *df);
 
 #endif

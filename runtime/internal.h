@@ -8,8 +8,8 @@
  *                                  (seq_cst, pairs with mailbox parking)
  *   err                            written under err_lock by the first
  *                                  failer; read by the main thread after join
- * struct gy_worker fields belong to the worker's own thread, except mbox and
- * pool.ret_* (see mailbox.h and batch.h).
+ * struct gy_worker fields belong to the worker's own thread, except mbox,
+ * pool.ret_* and pool.xwant (see mailbox.h and batch.h).
  */
 #ifndef GY_RUNTIME_INTERNAL_H
 #define GY_RUNTIME_INTERNAL_H
@@ -31,6 +31,7 @@ struct gy__runtime {
     void *arg;
     uint32_t spin_us;
     bool pin;
+    uint64_t channel_bytes;            /* cfg.channel_bytes: per-worker bound, 0 = none */
     _Atomic bool xfailed;
     pthread_mutex_t err_lock;
     char err[1024];
@@ -48,7 +49,38 @@ struct gy_worker {
     uint32_t cap_dataflows;
     pthread_t thread;
     int rc;
+    /* Flow control (runtime/flow.c). flow_limit = ceil(channel_bytes /
+     * sizeof(struct gy_batch)) data batches, UINT64_MAX when unbounded. */
+    uint64_t flow_limit;
+    uint64_t flow_runs;                /* operator runs for one batch under pressure */
+    uint64_t flow_waits;               /* steps a source waited for room */
+    uint64_t flow_holds;               /* steps held for peers to drain our batches */
+    /* What an idle worker waits for under flow control: set by the step
+     * (or a source's wait) that held work back; idle_wait parks until a
+     * return, a message, or xdrained moves past flow_seen_drained, the value
+     * the last hold decision read. Never reclaim in between: a return would
+     * be taken without waking anyone. */
+    bool flow_want;
+    uint64_t flow_seen_drained;
+    uint32_t *drained;                 /* [peers] bounded runs: batches of each peer
+                                        * dequeued in this step, added to its xdrained */
+    bool stepping;                     /* inside gy_worker_step (operator callbacks) */
 };
+
+/* True when this worker's live data batches reach its bound. Reclaims
+ * returned batches first, so the count is exact. Worker thread. */
+static inline bool gy__flow_over(gy_worker_t *w)
+{
+    if (GY_LIKELY(w->pool.data_live < w->flow_limit))
+        return false;
+    gy__pool_reclaim(&w->pool);
+    return w->pool.data_live >= w->flow_limit;
+}
+
+static inline bool gy__flow_bounded(const gy_worker_t *w)
+{
+    return w->flow_limit != UINT64_MAX;
+}
 
 /* Sends b to worker dest's mailbox (any worker). */
 void gy__worker_send(gy_worker_t *w, uint32_t dest, struct gy_batch *b);
@@ -58,6 +90,10 @@ GY_NODISCARD int gy__worker_register(gy_worker_t *w, gy_dataflow_t *df, uint32_t
 void gy__worker_unregister(gy_worker_t *w, uint32_t id);
 /* Hands the messages stashed for dataflow id to it (after its build). */
 void gy__worker_replay_early(gy_worker_t *w, uint32_t id);
+
+/* Waits for a message (or, when over its bound, a returned batch or a
+ * peer draining our batches): spin, yield, then park (runtime/worker.c). */
+void gy__worker_idle_wait(gy_worker_t *w);
 
 /* Dataflow hooks the worker's step loop calls (runtime/dataflow.c). */
 void gy__dataflow_deliver(gy_dataflow_t *df, struct gy_batch *b);

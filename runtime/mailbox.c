@@ -7,7 +7,10 @@
  * other: either the owner sees the message and does not sleep, or the
  * producer sees xparked and bumps xseq and wakes it. futex_wait only sleeps
  * while xseq still holds the value read before announcing, so a wake that
- * lands between the check and the wait is not lost.
+ * lands between the check and the wait is not lost. The owner's check is a
+ * predicate (quiet), so the same holds for whatever else it waits for that
+ * its changer announces with gy__mailbox_wake: returned and drained batches
+ * under flow control (runtime/flow.c).
  */
 #include "runtime/mailbox.h"
 
@@ -78,14 +81,15 @@ bool gy__mailbox_empty(struct gy__mailbox *mb)
     return cds_wfcq_empty(&mb->head, &mb->tail);
 }
 
-void gy__mailbox_park(struct gy__mailbox *mb, const _Atomic bool *stop, int timeout_ms)
+void gy__mailbox_park(struct gy__mailbox *mb, const _Atomic bool *stop, bool (*quiet)(void *),
+                      void *arg, int timeout_ms)
 {
     /* Acquire pairs with the waker's release increment. */
     uint32_t seq = atomic_load_explicit(&mb->xseq, memory_order_acquire);
 
     atomic_store_explicit(&mb->xparked, 1, memory_order_seq_cst);
     atomic_thread_fence(memory_order_seq_cst);
-    if (gy__mailbox_empty(mb) && !atomic_load_explicit(stop, memory_order_acquire))
+    if (quiet(arg) && !atomic_load_explicit(stop, memory_order_acquire))
         futex_wait(&mb->xseq, seq, timeout_ms);
     atomic_store_explicit(&mb->xparked, 0, memory_order_relaxed);
 }

@@ -36,9 +36,13 @@ void gy__mailbox_push(struct gy__mailbox *mb, struct gy_batch *b);
 /* Moves everything queued so far to the end of q, in order. Returns the count. */
 uint32_t gy__mailbox_drain(struct gy__mailbox *mb, struct gy_bqueue *q);
 bool gy__mailbox_empty(struct gy__mailbox *mb);
-/* Sleeps until a push or wake, or timeout_ms, unless the mailbox is already
- * non-empty or *stop is set. */
-void gy__mailbox_park(struct gy__mailbox *mb, const _Atomic bool *stop, int timeout_ms);
+/* Sleeps until a push or wake, or timeout_ms, unless *stop is set or
+ * quiet(arg) is false. quiet is read after the owner announced it parks
+ * (with a full fence), so whoever changes what quiet reads and then wakes
+ * the mailbox cannot be missed; it must at least check that the mailbox
+ * is empty. */
+void gy__mailbox_park(struct gy__mailbox *mb, const _Atomic bool *stop, bool (*quiet)(void *),
+                      void *arg, int timeout_ms);
 /* Wakes the owner if it sleeps. */
 void gy__mailbox_wake(struct gy__mailbox *mb);
 

@@ -29,9 +29,15 @@ struct gy_runtime_config {
     uint32_t workers;     /* 0: one per core (hwloc) */
     bool no_pin;          /* do not pin workers to cores */
     uint32_t spin_us;     /* idle spin before yielding and parking; UINT32_MAX: default */
+    /* Flow control (docs/flow-control.md): per worker, the bytes of record
+     * batches it made that may be in flight (not yet consumed) before its
+     * sources wait and its operators take one batch at a time, most
+     * downstream and most advanced first. Counted in whole batches of
+     * gy_runtime_batch_bytes() each. 0: unbounded (the default). */
+    uint64_t channel_bytes;
 };
 
-/* Defaults: one worker per core, pinned, default idle policy. */
+/* Defaults: one worker per core, pinned, default idle policy, no bound. */
 void gy_runtime_config_init(struct gy_runtime_config *cfg);
 
 /*
@@ -75,6 +81,45 @@ int gy_worker_fail(gy_worker_t *w, const char *fmt, ...) GY_PRINTF(2, 3);
 
 /* True once any worker failed. Any thread. */
 bool gy_worker_failed(const gy_worker_t *w);
+
+/* ---- flow control (docs/flow-control.md) ---- */
+
+/* Memory one batch takes (header and 16 KiB payload): the unit in which
+ * channel_bytes and struct gy_worker_mem count. Any thread. */
+size_t gy_runtime_batch_bytes(void);
+
+/* A worker's batch memory. Counts are in bytes, multiples of
+ * gy_runtime_batch_bytes(). data_* are this worker's own view: a batch
+ * another worker consumed counts until this worker takes it back, so they
+ * never undercount. */
+struct gy_worker_mem {
+    uint64_t bound;          /* cfg.channel_bytes (0: unbounded) */
+    uint64_t data_bytes;     /* record batches this worker made, not yet consumed */
+    uint64_t data_peak;      /* the most data_bytes has been in this run */
+    uint64_t pool_bytes;     /* every batch this worker allocated (data and progress);
+                              * pools never shrink, so this is its batch memory peak */
+    uint64_t throttled_runs; /* operator runs for a single batch under pressure */
+    uint64_t waits;          /* steps its sources spent waiting for room */
+    uint64_t holds;          /* steps it held its operators until peers drained its batches */
+};
+
+/* Fills *out for this worker. Worker thread. */
+void gy_worker_mem_stats(gy_worker_t *w, struct gy_worker_mem *out);
+
+/* True when cfg.channel_bytes is set for this run. Any worker thread. */
+bool gy_worker_bounded(const gy_worker_t *w);
+
+/* True inside gy_worker_step, that is, inside an operator callback, where
+ * the worker must not be stepped again. Worker thread. */
+bool gy_worker_in_step(const gy_worker_t *w);
+
+/*
+ * Steps the worker (parking when idle) until the record batches it made and
+ * that are still in flight are below its bound, so a source may send. Returns
+ * 0 at once when unbounded or inside a step (a callback cannot wait).
+ * Worker thread. Returns 0 or -ECANCELED once the run failed.
+ */
+GY_NODISCARD int gy_worker_wait_room(gy_worker_t *w);
 
 /* Monotonic seconds, for user code that times things. */
 double gy_now(void);

@@ -20,8 +20,7 @@ void gy__dataflow_deliver(gy_dataflow_t *df, struct gy_batch *b)
         gy__batch_release(&df->w->pool, b);
         return;
     }
-    gy_bqueue_push(&df->slots[df->loc_slot[b->loc]].in[df->loc_port[b->loc]].queue, b);
-    gy_dataflow_activate(df, df->loc_slot[b->loc]);
+    gy__enqueue_remote(df, b);
 }
 
 static void release_popped(gy_dataflow_t *df)
@@ -38,7 +37,10 @@ bool gy_dataflow_pop(gy_dataflow_t *df, uint32_t slot, uint32_t port, struct gy_
     struct gy_batch *b;
 
     release_popped(df);
-    b = gy_bqueue_pop(&in->queue);
+    if (GY_UNLIKELY(gy__flow_bounded(df->w)))
+        b = gy__flow_take(df, slot, port);
+    else
+        b = gy__inport_pop(in);
     if (!b)
         return false;
     df->popped = b;
@@ -89,15 +91,30 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void gy__run_slot(gy_dataflow_t *df, uint32_t slot)
+{
+    struct gy__slot *s = &df->slots[slot];
+
+    s->active = false;
+    df->running = slot;
+    if (s->vt.schedule)
+        s->vt.schedule(s->ctx);
+    release_popped(df);
+    df->running = UINT32_MAX;
+    gy__flush_slot(df, slot);
+}
+
 /* Runs every active slot once, in creation order (roughly upstream first,
  * so one step carries records far). Slots activated meanwhile run in the
- * next step. */
+ * next step. A bounded worker schedules in runtime/flow.c instead. */
 static int run_active(gy_dataflow_t *df)
 {
     uint32_t n = df->nactive;
     uint32_t *list = df->active;
     uint32_t cap = df->cap_active;
 
+    if (GY_UNLIKELY(gy__flow_bounded(df->w)))
+        return gy__flow_run(df);
     if (n == 0)
         return 0;
     /* Swap buffers: slots activated while these run go to the other list. */
@@ -108,16 +125,8 @@ static int run_active(gy_dataflow_t *df)
     df->cap_running = cap;
     if (n > 1)
         qsort(list, n, sizeof(*list), cmp_u32);
-    for (uint32_t i = 0; i < n && !df->failed && !gy_worker_failed(df->w); i++) {
-        struct gy__slot *s = &df->slots[list[i]];
-        s->active = false;
-        df->running = list[i];
-        if (s->vt.schedule)
-            s->vt.schedule(s->ctx);
-        release_popped(df);
-        df->running = UINT32_MAX;
-        gy__flush_slot(df, list[i]);
-    }
+    for (uint32_t i = 0; i < n && !df->failed && !gy_worker_failed(df->w); i++)
+        gy__run_slot(df, list[i]);
     return 1;
 }
 

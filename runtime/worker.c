@@ -46,6 +46,7 @@ void gy_runtime_config_init(struct gy_runtime_config *cfg)
     cfg->workers = 0;
     cfg->no_pin = false;
     cfg->spin_us = UINT32_MAX;
+    cfg->channel_bytes = 0;
 }
 
 uint32_t gy_worker_index(const gy_worker_t *w)
@@ -136,18 +137,10 @@ void gy__worker_replay_early(gy_worker_t *w, uint32_t id)
     w->early = keep;
 }
 
-int gy_worker_step(gy_worker_t *w)
+static int step_dataflows(gy_worker_t *w)
 {
-    struct gy_bqueue in = {0};
-    struct gy_batch *b;
     int did = 0;
 
-    if (gy_worker_failed(w))
-        return -ECANCELED;
-    if (gy__mailbox_drain(&w->mbox, &in) > 0)
-        did = 1;
-    while ((b = gy_bqueue_pop(&in)) != NULL)
-        route(w, b);
     for (uint32_t i = 0; i < w->ndataflows; i++) {
         gy_dataflow_t *df = w->dataflows[i];
         int rc;
@@ -158,25 +151,107 @@ int gy_worker_step(gy_worker_t *w)
             return -ECANCELED;
         did |= rc;
     }
+    return did;
+}
+
+/* Bounded runs: tells each sender how many of its data batches left our
+ * mailbox (a sender over its bound waits for that, flow.c), waking it if
+ * it waits. One atomic add per sender per step. */
+static void report_drained(gy_worker_t *w)
+{
+    for (uint32_t s = 0; s < w->peers; s++) {
+        struct gy__pool *p = &w->rt->workers[s].pool;
+        if (w->drained[s] == 0)
+            continue;
+        atomic_fetch_add_explicit(&p->xdrained, w->drained[s], memory_order_seq_cst);
+        w->drained[s] = 0;
+        /* Dekker with the sender's park, as for returned batches (batch.c). */
+        if (atomic_load_explicit(&p->xwant, memory_order_seq_cst))
+            gy__mailbox_wake(p->mbox);
+    }
+}
+
+static void route_all(gy_worker_t *w, struct gy_bqueue *in)
+{
+    struct gy_batch *b;
+
+    if (!w->drained) {
+        while ((b = gy_bqueue_pop(in)) != NULL)
+            route(w, b);
+        return;
+    }
+    while ((b = gy_bqueue_pop(in)) != NULL) {
+        if (b->kind == GY_BATCH_DATA)
+            w->drained[b->from]++;
+        route(w, b);
+    }
+    report_drained(w);
+}
+
+int gy_worker_step(gy_worker_t *w)
+{
+    struct gy_bqueue in = {0};
+    int did = 0, rc;
+
+    if (gy_worker_failed(w))
+        return -ECANCELED;
+    if (w->drained) {
+        w->flow_want = false;
+        w->flow_seen_drained = atomic_load_explicit(&w->pool.xdrained, memory_order_seq_cst);
+    }
+    if (gy__mailbox_drain(&w->mbox, &in) > 0)
+        did = 1;
+    route_all(w, &in);
+    w->stepping = true;
+    rc = step_dataflows(w);
+    w->stepping = false;
+    if (rc < 0)
+        return -ECANCELED;
+    did |= rc;
     return gy_worker_failed(w) ? -ECANCELED : did;
 }
 
-/* Waits for a message: spin, yield, then sleep on the mailbox. */
-static void idle_wait(gy_worker_t *w)
+/* What an idle worker waits for. Over its bound, besides a message, a
+ * batch coming back or a peer draining its batches, which no message
+ * announces (flow.c). */
+struct idle {
+    gy_worker_t *w;
+    bool want;
+    uint64_t drained;            /* xdrained when the wait began */
+};
+
+static bool quiet(void *arg)
+{
+    struct idle *id = arg;
+    struct gy__pool *p = &id->w->pool;
+
+    return gy__mailbox_empty(&id->w->mbox) &&
+           (!id->want || (cds_wfcq_empty(&p->ret_head, &p->ret_tail) &&
+                          atomic_load_explicit(&p->xdrained, memory_order_seq_cst) == id->drained));
+}
+
+void gy__worker_idle_wait(gy_worker_t *w)
 {
     struct gy__runtime *rt = w->rt;
     double until = gy_now() + rt->spin_us * 1e-6;
+    struct idle id = {.w = w, .want = w->flow_want, .drained = w->flow_seen_drained};
 
-    while (rt->spin_us && gy__mailbox_empty(&w->mbox) && !gy_worker_failed(w)) {
+    /* seq_cst store, then (in quiet) seq_cst loads: Dekker with releasers
+     * and drainers, who change what quiet reads and then read xwant. */
+    if (id.want)
+        atomic_store_explicit(&w->pool.xwant, true, memory_order_seq_cst);
+    while (rt->spin_us && quiet(&id) && !gy_worker_failed(w)) {
         for (int i = 0; i < 64; i++)
             __builtin_ia32_pause();
         if (gy_now() > until)
             break;
     }
-    for (int i = 0; i < GY_YIELDS && gy__mailbox_empty(&w->mbox); i++)
+    for (int i = 0; i < GY_YIELDS && quiet(&id); i++)
         sched_yield();
-    if (gy__mailbox_empty(&w->mbox))
-        gy__mailbox_park(&w->mbox, &rt->xfailed, GY_PARK_MS);
+    if (quiet(&id))
+        gy__mailbox_park(&w->mbox, &rt->xfailed, quiet, &id, GY_PARK_MS);
+    if (id.want)
+        atomic_store_explicit(&w->pool.xwant, false, memory_order_relaxed);
 }
 
 int gy_worker_step_or_park(gy_worker_t *w)
@@ -184,7 +259,7 @@ int gy_worker_step_or_park(gy_worker_t *w)
     int rc = gy_worker_step(w);
 
     if (rc == 0)
-        idle_wait(w);
+        gy__worker_idle_wait(w);
     return rc;
 }
 
@@ -236,6 +311,7 @@ static void teardown(struct gy__runtime *rt)
         while ((b = gy_bqueue_pop(&w->early)) != NULL)
             gy__batch_release(&w->pool, b);
         gy_free(w->dataflows);
+        gy_free(w->drained);
     }
     for (uint32_t i = 0; i < rt->peers; i++) {
         uint64_t lost = gy__pool_destroy(&rt->workers[i].pool);
@@ -244,17 +320,24 @@ static void teardown(struct gy__runtime *rt)
     }
 }
 
-static void workers_init(struct gy__runtime *rt)
+static int workers_init(struct gy__runtime *rt)
 {
+    const uint64_t fp = sizeof(struct gy_batch);
+    int rc = 0;
+
     for (uint32_t i = 0; i < rt->peers; i++) {
         gy_worker_t *w = &rt->workers[i];
         memset(w, 0, sizeof(*w));
         gy__mailbox_init(&w->mbox);
-        gy__pool_init(&w->pool, i);
+        gy__pool_init(&w->pool, i, &w->mbox);
         w->rt = rt;
         w->index = i;
         w->peers = rt->peers;
+        w->flow_limit = rt->channel_bytes ? (rt->channel_bytes + fp - 1) / fp : UINT64_MAX;
+        if (rt->channel_bytes && !(w->drained = gy_calloc(rt->peers, sizeof(*w->drained))))
+            rc = -ENOMEM;
     }
+    return rc;
 }
 
 static int start_threads(struct gy__runtime *rt, uint32_t *started, char *err, size_t errlen)
@@ -281,6 +364,7 @@ static void runtime_setup(struct gy__runtime *rt, const struct gy_runtime_config
     rt->fn = fn;
     rt->arg = arg;
     rt->pin = !cfg->no_pin;
+    rt->channel_bytes = cfg->channel_bytes;
     rt->spin_us = cfg->spin_us != UINT32_MAX ? cfg->spin_us : GY_SPIN_US_DEFAULT;
     /* Oversubscribed: spinning only steals the core from a peer that has work. */
     if (rt->peers > cores && cfg->spin_us == UINT32_MAX)
@@ -305,8 +389,11 @@ int gy_runtime_run(const struct gy_runtime_config *cfg, gy_worker_fn fn, void *a
         snprintf(err, errlen, "out of memory starting %u workers", rt.peers);
         return -ENOMEM;
     }
-    workers_init(&rt);
-    rc = start_threads(&rt, &started, err, errlen);
+    rc = workers_init(&rt);
+    if (rc != 0)
+        snprintf(err, errlen, "out of memory starting %u workers", rt.peers);
+    else
+        rc = start_threads(&rt, &started, err, errlen);
     for (uint32_t i = 0; i < started; i++)
         pthread_join(rt.workers[i].thread, NULL);
     if (rc == 0 && atomic_load(&rt.xfailed)) {
