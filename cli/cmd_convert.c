@@ -82,6 +82,15 @@ static int runtime_error(const char *cmd, const char *msg)
     return GY_EXIT_RUNTIME;
 }
 
+/* A reader's or writer's message names its file ("path:LINE: ..." or
+ * "path: ..."), so it is printed as it is: one line in the form compilers
+ * use, which editors and scripts already know how to follow. */
+static int file_error(const char *msg)
+{
+    fprintf(stderr, "%s\n", msg);
+    return GY_EXIT_RUNTIME;
+}
+
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -261,7 +270,7 @@ static unsigned needed_fields(const gy_edges_t *f, struct gy_edge *buf)
 
 static int convert_run(const struct convert_args *a)
 {
-    char err[GY_EDGES_ERRLEN] = "out of memory";
+    char err[GY_EDGES_ERRLEN] = "";
     gy_edges_writer_t *w = NULL;
     gy_edges_t *f = NULL;
     struct gy_edge *buf = NULL;
@@ -286,7 +295,7 @@ static int convert_run(const struct convert_args *a)
         goto fail_writer;
     if (bad.count > 0) {
         gy_edges_bad_format(&bad, a->in, err, sizeof(err));
-        fprintf(stderr, "gyre convert: %s\n", err);
+        fprintf(stderr, "%s\n", err);
     }
     gy_free(buf);
     gy_edges_close(f);
@@ -299,7 +308,8 @@ fail_writer:
 fail_buf:
     gy_edges_close(f);
 fail_open:
-    return runtime_error("convert", err);
+    /* Every failure above but gy_malloc's names its file in err. */
+    return err[0] ? file_error(err) : runtime_error("convert", "out of memory");
 }
 
 int gy_cli_convert(int argc, char **argv)
@@ -452,18 +462,18 @@ static int gen_file(const struct gy_gen_spec *spec, struct gy_edge *buf, const c
     uint64_t m = gy_gen_count(spec);
 
     if (gy_edges_writer_open(path, GY_EDGES_AUTO, 0, &w, err, sizeof(err)) != 0)
-        return runtime_error("gen", err);
+        return file_error(err);
     for (uint64_t first = 0; first < m; first += CHUNK) {
         size_t n = m - first < CHUNK ? (size_t)(m - first) : CHUNK;
         if (gy_gen_range(spec, first, n, buf) != 0)
             abort(); /* first + n <= m by construction */
         if (gy_edges_writer_put(w, buf, n, err, sizeof(err)) != 0) {
             gy_edges_writer_abort(w);
-            return runtime_error("gen", err);
+            return file_error(err);
         }
     }
     if (gy_edges_writer_close(w, err, sizeof(err)) != 0)
-        return runtime_error("gen", err);
+        return file_error(err);
     return 0;
 }
 

@@ -10,9 +10,13 @@
  *  - parsing 1, 2, 3 or 8 ranges with small and large buffers gives the same
  *    edges, line numbers, skipped lines and first error as gy_edges_read_all;
  *  - the ranges' edge-line counts add up to the whole file's, and equal the
- *    parsed edges plus the skipped lines;
- *  - line numbers strictly increase, signs are +1/-1, padding is zero;
- *  - writing the edges as .gyb and reading them back loses nothing.
+ *    parsed edges plus the skipped lines; their newline counts equal what
+ *    the cursors crossed, and cursors started from the line numbers they
+ *    imply number every edge as cursors that count for themselves;
+ *  - line numbers strictly increase, each edge's gy_edge.line is its line
+ *    number, signs are +1/-1;
+ *  - writing the edges as .gyb and reading them back loses nothing, and
+ *    each edge read back carries its record number as its line.
  * Any broken check prints what broke and aborts: libFuzzer saves the input.
  */
 #include "fuzz/harness.h"
@@ -114,24 +118,33 @@ static void check_message(const char *err, const char *path)
           "message '%s' does not start with '%s:'", err, path);
 }
 
-/* Parses range r into p with buffers of `cap` edges; false once an error stopped it. */
+/* Parses range r into p with buffers of `cap` edges, the cursor starting
+ * from *line when cap is odd (else counting the lines before r itself);
+ * advances *line past r. False once an error stopped it. */
 static bool parse_range(const gy_edges_t *f, struct gy_edges_range r, size_t cap,
-                        struct parsed *p)
+                        uint64_t *line, struct parsed *p)
 {
     struct gy_edge buf[64];
-    uint64_t lines[64], count;
+    uint64_t lines[64], count, edge_lines, newlines;
     struct gy_edges_cursor c;
     size_t n;
     int rc;
 
     CHECK(gy_edges_count(f, r, &count) == 0, "count of [%zu, %zu) failed", r.begin, r.end);
+    CHECK(gy_edges_count_lines(f, r, &edge_lines, &newlines) == 0 && edge_lines == count,
+          "count_lines of [%zu, %zu): %llu edge lines, count says %llu", r.begin, r.end,
+          (unsigned long long)edge_lines, (unsigned long long)count);
     p->counted += count;
-    gy_edges_cursor_init(&c, f, r, 0);
+    gy_edges_cursor_init(&c, f, r, cap % 2 ? *line : 0);
+    *line += newlines;
     while ((rc = gy_edges_next(&c, buf, lines, cap, &n, p->err, sizeof(p->err))) == 0 && n > 0)
         parsed_append(p, buf, lines, n);
     gy_edges_bad_merge(&p->bad, &c.bad);
-    if (rc == 0)
+    if (rc == 0) {
+        CHECK(c.lines_done == newlines, "[%zu, %zu): cursor crossed %llu lines, count says %llu",
+              r.begin, r.end, (unsigned long long)c.lines_done, (unsigned long long)newlines);
         return true;
+    }
     p->rc = rc;
     check_message(p->err, gy_edges_path(f));
     CHECK(gy_edges_next(&c, buf, lines, cap, &n, NULL, 0) == rc, "error not sticky");
@@ -141,6 +154,7 @@ static bool parse_range(const gy_edges_t *f, struct gy_edges_range r, size_t cap
 static void parse_split(const gy_edges_t *f, size_t parts, size_t cap, struct parsed *p)
 {
     struct gy_edges_range ranges[8], all = gy_edges_all(f);
+    uint64_t line = gy_edges_first_line(f);
 
     memset(p, 0, sizeof(*p));
     CHECK(gy_edges_split(f, parts, ranges) == 0, "split into %zu failed", parts);
@@ -151,7 +165,7 @@ static void parse_split(const gy_edges_t *f, size_t parts, size_t cap, struct pa
         CHECK(k == 0 || ranges[k].begin == ranges[k - 1].end, "gap before range %zu", k);
     }
     for (size_t k = 0; k < parts; k++)
-        if (!parse_range(f, ranges[k], cap, p))
+        if (!parse_range(f, ranges[k], cap, &line, p))
             break;
 }
 
@@ -160,7 +174,9 @@ static void check_edges(const struct parsed *p, const struct gy_edges_opts *o,
 {
     for (size_t i = 0; i < p->n; i++) {
         CHECK(p->e[i].sign == 1 || p->e[i].sign == -1, "edge %zu sign %d", i, p->e[i].sign);
-        CHECK(p->e[i].line == 0, "edge %zu line %u", i, p->e[i].line);
+        CHECK(p->e[i].line == (p->lines[i] <= UINT32_MAX ? p->lines[i] : 0),
+              "edge %zu carries line %u, its line is %llu", i, p->e[i].line,
+              (unsigned long long)p->lines[i]);
         CHECK(i == 0 || p->lines[i] > p->lines[i - 1], "line numbers not increasing at %zu", i);
         CHECK(p->lines[i] > 0, "line 0 at edge %zu", i);
         CHECK(fmt == GY_EDGES_BIN || o->time_column != 0 || p->e[i].time == 0,
@@ -232,7 +248,8 @@ static void check_roundtrip(const gy_edges_t *f, const struct parsed *p)
     CHECK(back.n == p->n, "wrote %zu edges, read back %zu", p->n, back.n);
     for (size_t i = 0; i < p->n; i++)
         CHECK(back.e[i].u == p->e[i].u && back.e[i].v == p->e[i].v &&
-                  back.e[i].time == p->e[i].time && back.e[i].sign == p->e[i].sign,
+                  back.e[i].time == p->e[i].time && back.e[i].sign == p->e[i].sign &&
+                  back.e[i].line == i + 1,
               "edge %zu changed in the round trip", i);
     parsed_free(&back);
     gy_edges_close(g);

@@ -288,16 +288,32 @@ static bool range_ok(const struct gy_edges *f, struct gy_edges_range r)
     return f->begin <= r.begin && r.begin <= r.end && r.end <= f->size;
 }
 
-int gy_edges_count(const gy_edges_t *f, struct gy_edges_range r, uint64_t *edge_lines)
+int gy_edges_count_lines(const gy_edges_t *f, struct gy_edges_range r, uint64_t *edge_lines,
+                         uint64_t *lines)
 {
     *edge_lines = 0;
+    *lines = 0;
     if (!range_ok(f, r))
         return -EINVAL;
-    if (f->opts.format == GY_EDGES_BIN)
+    if (f->opts.format == GY_EDGES_BIN) {
         *edge_lines = (r.end - r.begin) / f->bin.width;
-    else
-        *edge_lines = gy__count_text(f, r.begin, r.end);
+        *lines = *edge_lines;
+    } else {
+        *edge_lines = gy__count_text(f, r.begin, r.end, lines);
+    }
     return 0;
+}
+
+int gy_edges_count(const gy_edges_t *f, struct gy_edges_range r, uint64_t *edge_lines)
+{
+    uint64_t lines;
+
+    return gy_edges_count_lines(f, r, edge_lines, &lines);
+}
+
+uint64_t gy_edges_first_line(const gy_edges_t *f)
+{
+    return f->opts.format == GY_EDGES_BIN ? 1 : gy__line_at(f, f->begin);
 }
 
 void gy_edges_cursor_init(struct gy_edges_cursor *c, const gy_edges_t *f,
@@ -320,8 +336,9 @@ int gy_edges_next(struct gy_edges_cursor *c, struct gy_edge *out, uint64_t *line
     *n = 0;
     if (c->failed)
         return c->failed;
-    /* Text line numbers need the newlines before the range: count them once. */
-    if (lines && c->first_line == 0 && c->file->opts.format != GY_EDGES_BIN)
+    /* Every text edge carries its line number, which needs the newlines
+     * before the range: count them once, unless the caller passed them. */
+    if (c->first_line == 0 && c->file->opts.format != GY_EDGES_BIN)
         (void)gy__cursor_line(c, 0);
     switch (c->file->opts.format) {
     case GY_EDGES_MTX:
@@ -331,7 +348,7 @@ int gy_edges_next(struct gy_edges_cursor *c, struct gy_edge *out, uint64_t *line
         rc = gy__bin_next(c, out, lines, cap, n, err, errlen);
         break;
     default:
-        rc = gy__lines_next(c, &gy__text_syntax, out, lines, cap, n, err, errlen);
+        rc = gy__text_next(c, out, lines, cap, n, err, errlen);
         break;
     }
     c->failed = rc;
@@ -377,10 +394,18 @@ int gy_edges_read_all(const gy_edges_t *f, struct gy_edge **edges, uint64_t **li
 
 void gy_edges_bad_merge(struct gy_edges_bad *dst, const struct gy_edges_bad *src)
 {
-    for (uint64_t i = 0; i < src->count && i < GY_EDGES_BAD_KEEP; i++)
-        gy__bad_add(dst, src->first[i]);
-    if (src->count > GY_EDGES_BAD_KEEP)
-        dst->count += src->count - GY_EDGES_BAD_KEEP;
+    uint64_t merged[GY_EDGES_BAD_KEEP];
+    size_t nd = dst->count < GY_EDGES_BAD_KEEP ? (size_t)dst->count : GY_EDGES_BAD_KEEP;
+    size_t ns = src->count < GY_EDGES_BAD_KEEP ? (size_t)src->count : GY_EDGES_BAD_KEEP;
+    size_t i = 0, j = 0, k = 0;
+
+    /* Both lists hold the smallest line numbers of their own lines, in
+     * order, so the smallest of the union are among them: merge them. */
+    for (; k < GY_EDGES_BAD_KEEP && (i < nd || j < ns); k++)
+        merged[k] = j == ns || (i < nd && dst->first[i] < src->first[j]) ? dst->first[i++]
+                                                                        : src->first[j++];
+    memcpy(dst->first, merged, k * sizeof(merged[0]));
+    dst->count += src->count;
 }
 
 int gy_edges_bad_format(const struct gy_edges_bad *bad, const char *path, char *buf, size_t len)

@@ -24,7 +24,8 @@
  * Line numbers are 1-based and absolute (counted from the start of the
  * decompressed file, headers and comments included) whatever range a cursor
  * parses. For the binary format the "line" of an edge is its 1-based record
- * number.
+ * number. Every parsed edge carries its line in gy_edge.line (0 past
+ * UINT32_MAX, where only the lines[] output of gy_edges_next has it).
  *
  * Thread safety: an open gy_edges_t is immutable, so any number of threads may
  * split, count and run their own cursors on it at the same time. A cursor
@@ -162,11 +163,25 @@ GY_NODISCARD int gy_edges_split(const gy_edges_t *f, size_t parts, struct gy_edg
 GY_NODISCARD int gy_edges_count(const gy_edges_t *f, struct gy_edges_range r, uint64_t *edge_lines);
 
 /*
+ * gy_edges_count, plus *lines: the newlines in r (binary: the records), so
+ * that the range after r starts *lines lines later. With
+ * gy_edges_first_line this gives every range's first line number in one
+ * pass, to pass to gy_edges_cursor_init. Same returns; any thread.
+ */
+GY_NODISCARD int gy_edges_count_lines(const gy_edges_t *f, struct gy_edges_range r,
+                                      uint64_t *edge_lines, uint64_t *lines);
+
+/* The absolute line number (binary: record number) at gy_edges_all(f).begin:
+ * 1 plus the lines of a Matrix Market header. Any thread. */
+uint64_t gy_edges_first_line(const gy_edges_t *f);
+
+/*
  * Prepares c to parse range r of f (r must start at a line boundary, as the
  * ranges of gy_edges_split and gy_edges_all do). first_line is the absolute
- * line number at r.begin if the caller knows it, else 0: the cursor then
- * counts the newlines before r.begin once, the first time it needs a line
- * number (an error, a skipped line, or a lines[] output).
+ * line number at r.begin if the caller knows it (gy_edges_first_line plus
+ * the gy_edges_count_lines of the ranges before), else 0: the cursor then
+ * counts the newlines before r.begin once, in its first gy_edges_next (a
+ * fast scan, but one over everything before the range).
  */
 void gy_edges_cursor_init(struct gy_edges_cursor *c, const gy_edges_t *f,
                           struct gy_edges_range r, uint64_t first_line);
@@ -194,8 +209,9 @@ GY_NODISCARD int gy_edges_next(struct gy_edges_cursor *c, struct gy_edge *out, u
 GY_NODISCARD int gy_edges_read_all(const gy_edges_t *f, struct gy_edge **edges, uint64_t **lines,
                                    size_t *n, struct gy_edges_bad *bad, char *err, size_t errlen);
 
-/* Adds the skips of a later range (src) to dst, keeping the first line
- * numbers in file order. Merge ranges in file order. */
+/* Adds the skips of another range (src, any part of the file) to dst,
+ * keeping the smallest line numbers of both, ascending: ranges may be
+ * merged in any order. */
 void gy_edges_bad_merge(struct gy_edges_bad *dst, const struct gy_edges_bad *src);
 
 /*

@@ -89,7 +89,6 @@ static bool decode(const struct gy_edges *f, const unsigned char *p, struct gy_e
     e->u = get_le64(p);
     e->v = get_le64(p + 8);
     e->time = 0;
-    e->line = 0;
     if (f->bin.flags & GY_EDGES_HAS_TIME) {
         e->time = (int64_t)get_le64(p + o);
         o += 8;
@@ -99,21 +98,50 @@ static bool decode(const struct gy_edges *f, const unsigned char *p, struct gy_e
     return *sign == 1 || *sign == -1;
 }
 
+/* Plain 16-byte records (no time, no sign) cannot be bad: a straight copy
+ * loop, the common case that must run at the speed of reading the bytes. */
+static size_t plain_run(struct gy_edges_cursor *c, struct gy_edge *out, uint64_t *lines,
+                        size_t cap)
+{
+    const unsigned char *p = c->file->data + c->pos;
+    size_t avail = (c->end - c->pos) / 16, k = avail < cap ? avail : cap;
+    uint64_t rec = (c->pos - GY__BIN_HEADER) / 16 + 1;
+
+    for (size_t i = 0; i < k; i++, p += 16) {
+        out[i].u = get_le64(p);
+        out[i].v = get_le64(p + 8);
+        out[i].time = 0;
+        out[i].sign = 1;
+        out[i].line = gy__line32(rec + i);
+    }
+    for (size_t i = 0; lines && i < k; i++)
+        lines[i] = rec + i;
+    c->pos += k * 16;
+    c->lines_done += k;
+    c->edge_lines += k;
+    return k;
+}
+
 int gy__bin_next(struct gy_edges_cursor *c, struct gy_edge *out, uint64_t *lines, size_t cap,
                  size_t *n, char *err, size_t errlen)
 {
     const struct gy_edges *f = c->file;
     const size_t w = f->bin.width;
+    uint64_t rec = (c->pos - GY__BIN_HEADER) / w + 1;
     size_t k = 0;
     int64_t sign;
 
-    while (k < cap && c->end - c->pos >= w) {
-        uint64_t rec = (c->pos - GY__BIN_HEADER) / w + 1;
+    if (f->bin.flags == 0) {
+        *n = plain_run(c, out, lines, cap);
+        return 0;
+    }
+    for (; k < cap && c->end - c->pos >= w; rec++) {
         bool ok = decode(f, f->data + c->pos, &out[k], &sign);
         c->pos += w;
         c->lines_done++;
         c->edge_lines++;
         if (GY_LIKELY(ok)) {
+            out[k].line = gy__line32(rec);
             if (lines)
                 lines[k] = rec;
             k++;

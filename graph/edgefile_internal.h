@@ -128,6 +128,12 @@ static inline const unsigned char *gy__scan_u64(const unsigned char *p, const un
     return gy__num_classify(s, end, st);
 }
 
+/* gy_edge.line for an absolute line number: 0 past UINT32_MAX. */
+static inline uint32_t gy__line32(uint64_t line)
+{
+    return line <= UINT32_MAX ? (uint32_t)line : 0;
+}
+
 /* Index of the line (1-based) that holds byte offset `off` of f's data. */
 uint64_t gy__line_at(const struct gy_edges *f, size_t off);
 
@@ -159,8 +165,15 @@ uint64_t gy__cursor_line(struct gy_edges_cursor *c, uint64_t rel);
 /* Records a skipped bad line in c->bad. */
 void gy__bad_add(struct gy_edges_bad *bad, uint64_t line);
 
-/* Counts the edge lines of [begin, end) of a text-like file (text, mtx). */
-uint64_t gy__count_text(const struct gy_edges *f, size_t begin, size_t end);
+/* Counts the edge lines of [begin, end) of a text-like file (text, mtx),
+ * begin at a line start, and adds the newlines in it to *newlines. */
+uint64_t gy__count_text(const struct gy_edges *f, size_t begin, size_t end, uint64_t *newlines);
+
+/* The SIMD scanners behind those two (edgefile_lines.c): edge lines that
+ * start in [p, e) (p starts a line; the rule is gy__skippable after
+ * separators), with the newlines in it added to *newlines; and newlines only. */
+uint64_t gy__scan_lines(const unsigned char *p, const unsigned char *e, uint64_t *newlines);
+uint64_t gy__count_newlines(const unsigned char *p, const unsigned char *e);
 
 /* A line-oriented syntax: how to parse one edge line whose first field is
  * at p (returning the line's end, at '\n' or end, or NULL with *pb set), and
@@ -176,10 +189,17 @@ struct gy__syntax {
 extern const struct gy__syntax gy__text_syntax;
 extern const struct gy__syntax gy__mtx_syntax;
 
-/* gy_edges_next for a line-oriented syntax (text, mtx). */
+/* gy_edges_next for a line-oriented syntax (text, mtx): the general loop,
+ * one indirect call per line. Fills gy_edge.line; c->first_line must be
+ * known. */
 GY_NODISCARD int gy__lines_next(struct gy_edges_cursor *c, const struct gy__syntax *syn,
                                 struct gy_edge *out, uint64_t *lines, size_t cap, size_t *n,
                                 char *err, size_t errlen);
+
+/* gy_edges_next for text: a fast loop for plain "u v" lines, the general
+ * loop for every other line (edgefile_text.c). */
+GY_NODISCARD int gy__text_next(struct gy_edges_cursor *c, struct gy_edge *out, uint64_t *lines,
+                               size_t cap, size_t *n, char *err, size_t errlen);
 
 /* Per-format parts of open, and gy_edges_next for the binary format. */
 GY_NODISCARD int gy__mtx_open(struct gy_edges *f, char *err, size_t errlen);

@@ -119,12 +119,15 @@ static int mtx_size(struct gy_edges *f, const unsigned char **pp, char *err, siz
     return 0;
 }
 
-/* Compares the number of entry lines with the size line's nnz. */
+/* Compares the number of entry lines with the size line's nnz: a fast
+ * count first; only a mismatch walks the lines to name the one at fault. */
 static int mtx_count(struct gy_edges *f, char *err, size_t errlen)
 {
     const unsigned char *p = f->data + f->begin, *end = f->data + f->size, *q;
-    uint64_t n = 0, line = f->mtx.size_line + 1;
+    uint64_t n = 0, line = f->mtx.size_line + 1, newlines = 0;
 
+    if (gy__count_text(f, f->begin, f->size, &newlines) == f->mtx.nnz)
+        return 0;
     while (p < end) {
         q = gy__skip_seps(p, end);
         if (!gy__skippable(q, end) && ++n > f->mtx.nnz) {
@@ -220,7 +223,6 @@ static const unsigned char *mtx_line(const struct gy_edges *f, const unsigned ch
 
     e->time = 0;
     e->sign = 1;
-    e->line = 0;
     p = mtx_index(p, end, f->mtx.rows, &e->u, M_ROW_BAD, pb);
     if (!p)
         return NULL;

@@ -150,16 +150,7 @@ unsigned gy__count_fields(const unsigned char *p, const unsigned char *end)
 
 uint64_t gy__line_at(const struct gy_edges *f, size_t off)
 {
-    const unsigned char *p = f->data, *end = f->data + off;
-    uint64_t n = 1;
-
-    if (!p)
-        return 1;
-    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        n++;
-        p++;
-    }
-    return n;
+    return gy__count_newlines(f->data, f->data + off) + 1;
 }
 
 uint64_t gy__cursor_line(struct gy_edges_cursor *c, uint64_t rel)
@@ -176,22 +167,9 @@ void gy__bad_add(struct gy_edges_bad *bad, uint64_t line)
     bad->count++;
 }
 
-uint64_t gy__count_text(const struct gy_edges *f, size_t begin, size_t end)
+uint64_t gy__count_text(const struct gy_edges *f, size_t begin, size_t end, uint64_t *newlines)
 {
-    const unsigned char *p = f->data + begin, *e = f->data + end;
-    uint64_t n = 0;
-
-    while (p < e) {
-        const unsigned char *q = gy__skip_seps(p, e);
-        const unsigned char *nl;
-
-        n += !gy__skippable(q, e);
-        nl = memchr(q, '\n', (size_t)(e - q));
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-    return n;
+    return gy__scan_lines(f->data + begin, f->data + end, newlines);
 }
 
 /* Skips (skip_bad) or reports the bad line that starts lines_done newlines in. */
@@ -245,9 +223,11 @@ int gy__lines_next(struct gy_edges_cursor *c, const struct gy__syntax *syn, stru
             if (rc != 0)
                 break;
             q = p; /* skip the whole bad line */
-        } else if (lines) {
-            lines[k++] = c->first_line + c->lines_done;
         } else {
+            uint64_t line = c->first_line + c->lines_done;
+            out[k].line = gy__line32(line);
+            if (lines)
+                lines[k] = line;
             k++;
         }
         p = next_line(c, q, end);

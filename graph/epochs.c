@@ -8,6 +8,7 @@
  */
 #include "graph/epochs.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -133,6 +134,17 @@ int gy_epochs_assign(struct gy_epochs_cursor *cur, const struct gy_edge *e, size
         }
     }
     return 0;
+}
+
+uint64_t gy_epochs_count_run(struct gy_epochs_cursor *cur, uint64_t n, uint64_t *len)
+{
+    uint64_t b = cur->cfg.batch, epoch = b == 0 ? 0 : cur->index / b;
+    uint64_t room = b == 0 ? n : b - cur->index % b; /* lines left in this epoch */
+
+    assert(cur->cfg.mode == GY_EPOCHS_COUNT && n >= 1);
+    *len = n < room ? n : room;
+    cur->index += *len;
+    return epoch;
 }
 
 uint64_t gy_epochs_frontier(const struct gy_epochs_cursor *cur)

@@ -133,6 +133,14 @@ GY_NODISCARD int gy_epochs_assign(struct gy_epochs_cursor *cur, const struct gy_
                                   uint64_t *epochs, size_t *stop);
 
 /*
+ * COUNT mode only: gy_epochs_next() for the next n (>= 1) edge lines at
+ * once, as runs. Returns the epoch of the next line and sets *len (1..n) to
+ * how many of the n lines share it, advancing the cursor past those; call
+ * again for the rest. Same epochs as gy_epochs_next() line by line.
+ */
+uint64_t gy_epochs_count_run(struct gy_epochs_cursor *cur, uint64_t n, uint64_t *len);
+
+/*
  * The smallest epoch a line after this point can still land in: the
  * watermark's epoch (TIME), or next index / batch (COUNT). Nondecreasing.
  */

@@ -1,10 +1,35 @@
 /*
  * Edge sources: the shared preparation of a file or generator, and the
- * per-worker operator that reads one range and sends edges at their epochs.
+ * per-worker operator that reads its blocks and sends edges at their epochs.
+ *
+ * Blocks. The input is cut into blocks (byte ranges at line boundaries, or
+ * ranges of generator indices), dealt round-robin: worker w reads blocks w,
+ * w + W, w + 2W, ... So at any moment the workers read neighbouring parts of
+ * the input, which are in the same or neighbouring epochs; with contiguous
+ * halves, the second worker's edges would all belong to late epochs, and a
+ * source throttled to a few open epochs (gy_edge_throttle) would wait for
+ * the first worker to be nearly done. With epochs by count, blocks are about
+ * half an epoch of input (estimated from the line length at the start of the
+ * file), at least MIN_BLOCK bytes; the whole input as one epoch needs no
+ * interleaving and takes one block per worker, and one worker one block.
+ *
+ * A block's place. To send, a worker must know where its block starts: the
+ * edge lines before it (epochs by count) and its first line number, or for
+ * event-time windows the first and largest time before it. For generators
+ * that is arithmetic, and for windows one parse of every block at open. For
+ * a file read by count the workers find it out themselves, in parallel:
+ * each counts the edge lines and newlines of its own next blocks (a SIMD
+ * scan, several times faster than parsing) and publishes them in counts[],
+ * a few blocks ahead of where it parses, and starts a block once every
+ * block before it is published. The file's last block is never counted
+ * ahead (nobody waits for it), so one worker with one block reads its file
+ * exactly once, and mapped pages are first touched by the workers.
  */
 #include "graph/source.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +40,37 @@
  * enough that a worker comes back to its mailbox often. */
 #define SOURCE_CHUNK 4096
 
+/* Block sizes. Files read by count: about half an epoch's bytes, within
+ * [MIN_BLOCK, MAX_BLOCK] (a block of 256 KiB is some 20000 lines: its
+ * start costs a few microseconds of a millisecond's parse); event-time
+ * windows, whose epochs have no size known ahead: TIME_BLOCK. Generators:
+ * half an epoch of edges, at least MIN_GEN_BLOCK. At most MAX_BLOCKS
+ * blocks, however large the input. */
+#define MIN_BLOCK (256u << 10)
+#define MAX_BLOCK (16u << 20)
+#define TIME_BLOCK (256u << 10)
+#define MIN_GEN_BLOCK 65536u
+#define MAX_BLOCKS (1u << 20)
+
+/* Own blocks a worker counts ahead of the one it parses (deferred counts). */
+#define COUNT_AHEAD 2
+
+/*
+ * What one block holds, published by the worker that reads it.
+ *
+ *   field      written by                    read by
+ *   lines      the block's worker, once,     other workers, after an acquire
+ *   newlines     before the release store      load of xready == true
+ *   xready     that worker (release)         other workers, gy_edge_input_lines
+ *
+ * Written once per input: a later run on the same input finds it ready.
+ */
+struct block_count {
+    uint64_t lines;                      /* edge lines in the block */
+    uint64_t newlines;                   /* newlines in it (binary: records) */
+    _Atomic bool xready;                 /* release: lines and newlines are set */
+};
+
 struct gy_edge_input {
     char name[256];
     bool generated;
@@ -23,11 +79,15 @@ struct gy_edge_input {
     struct gy_epochs_cfg epochs;
     bool skip_bad;
     uint32_t workers;
-    struct gy_edges_range *ranges;       /* [workers] file ranges */
-    uint64_t *gen_first;                 /* [workers] generator index ranges */
-    uint64_t *gen_count;
-    struct gy_epochs_summary *prefix;    /* [workers] all lines before the range */
-    uint64_t lines;                      /* edge lines in total */
+    uint64_t blocks;                     /* >= workers; block b belongs to worker b % workers */
+    struct gy_edges_range *ranges;       /* [blocks] file blocks */
+    uint64_t gen_block;                  /* generator: edges per block (the last may be short) */
+    struct gy_epochs_summary *prefix;    /* [blocks] windows: all lines before block b */
+    uint64_t *first_line;                /* [blocks] windows: the line at block b's start */
+    bool deferred;                       /* a file by count: the workers count (counts[]) */
+    struct block_count *counts;          /* [blocks] when deferred */
+    uint64_t data_line;                  /* the line at the start of the edge data */
+    uint64_t lines;                      /* edge lines in total, unless deferred */
 };
 
 const char *gy_edge_input_name(const gy_edge_input_t *in)
@@ -37,7 +97,20 @@ const char *gy_edge_input_name(const gy_edge_input_t *in)
 
 uint64_t gy_edge_input_lines(const gy_edge_input_t *in)
 {
-    return in->lines;
+    uint64_t total = 0, lines, nl;
+
+    if (!in->deferred)
+        return in->lines;
+    /* After a complete run every block is published; before one (or after a
+     * failed one) the missing blocks are counted here. */
+    for (uint64_t b = 0; b < in->blocks; b++) {
+        if (atomic_load_explicit(&in->counts[b].xready, memory_order_acquire))
+            lines = in->counts[b].lines;
+        else if (gy_edges_count_lines(in->file, in->ranges[b], &lines, &nl) != 0)
+            lines = 0; /* cannot happen: the blocks come from gy_edges_split */
+        total += lines;
+    }
+    return total;
 }
 
 void gy_edge_input_close(gy_edge_input_t *in)
@@ -46,9 +119,9 @@ void gy_edge_input_close(gy_edge_input_t *in)
         return;
     gy_edges_close(in->file);
     gy_free(in->ranges);
-    gy_free(in->gen_first);
-    gy_free(in->gen_count);
     gy_free(in->prefix);
+    gy_free(in->first_line);
+    gy_free(in->counts);
     gy_free(in);
 }
 
@@ -57,8 +130,26 @@ static bool is_generator(const char *spec)
     return strncmp(spec, "rmat:", 5) == 0 || strncmp(spec, "er:", 3) == 0;
 }
 
+static uint64_t clamp_u64(uint64_t x, uint64_t lo, uint64_t hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* How many blocks of about `size` units (bytes or edges) cover total. One
+ * worker reads in file order anyway: one block, which it never counts. */
+static uint64_t block_count(uint64_t total, uint64_t size, uint32_t workers)
+{
+    uint64_t n = total / size + (total % size != 0);
+
+    if (workers == 1)
+        return 1;
+    n = n < MAX_BLOCKS ? n : MAX_BLOCKS;
+    return n > workers ? n : workers;
+}
+
 static int open_generator(gy_edge_input_t *in, const char *spec, char *err, size_t errlen)
 {
+    uint64_t m;
     int rc = gy_gen_parse_spec(spec, &in->gen, err, errlen);
 
     if (rc != 0)
@@ -69,62 +160,108 @@ static int open_generator(gy_edge_input_t *in, const char *spec, char *err, size
         return -EINVAL;
     }
     in->generated = true;
-    in->gen_first = gy_calloc(in->workers, sizeof(uint64_t));
-    in->gen_count = gy_calloc(in->workers, sizeof(uint64_t));
-    if (!in->gen_first || !in->gen_count)
-        return -ENOMEM;
-    for (uint32_t w = 0; w < in->workers; w++) {
-        gy_gen_partition(gy_gen_count(&in->gen), in->workers, w, &in->gen_first[w],
-                         &in->gen_count[w]);
-        in->prefix[w].lines = in->gen_first[w];
+    m = in->lines = gy_gen_count(&in->gen);
+    if (in->epochs.batch == 0) {
+        in->gen_block = m / in->workers + (m % in->workers != 0); /* one block each */
+    } else {
+        in->gen_block = in->epochs.batch / 2 > MIN_GEN_BLOCK ? in->epochs.batch / 2
+                                                              : MIN_GEN_BLOCK;
+        in->gen_block = clamp_u64(in->gen_block, m / MAX_BLOCKS + 1, UINT64_MAX);
     }
-    in->lines = gy_gen_count(&in->gen);
+    in->gen_block = in->gen_block ? in->gen_block : 1;
+    in->blocks = block_count(m, in->gen_block, in->workers);
     return 0;
 }
 
-/* Event-time windows need each range's first and largest time: one parse
- * of the range (bad lines fail here already, before any worker starts). */
-static int summarize_times(gy_edge_input_t *in, struct gy_edges_range r,
-                           struct gy_epochs_summary *s, char *err, size_t errlen)
+/* Bytes per block for a file: see the top of this file. The line length
+ * is estimated from the first MIN_BLOCK bytes of edge data. */
+static uint64_t file_block_bytes(const gy_edge_input_t *in)
+{
+    struct gy_edges_range all = gy_edges_all(in->file), head = all;
+    uint64_t size = all.end - all.begin, lines, nl, per_line;
+
+    if (in->epochs.mode == GY_EPOCHS_TIME)
+        return TIME_BLOCK;
+    if (in->epochs.batch == 0)
+        return size / in->workers + 1; /* one block each */
+    head.end = head.begin + (size < MIN_BLOCK ? size : MIN_BLOCK);
+    if (gy_edges_count_lines(in->file, head, &lines, &nl) != 0 || nl == 0)
+        return MAX_BLOCK;
+    per_line = (head.end - head.begin) / nl + 1;
+    if (in->epochs.batch > MAX_BLOCK / per_line)
+        return MAX_BLOCK;
+    return clamp_u64(in->epochs.batch * per_line / 2, MIN_BLOCK, MAX_BLOCK);
+}
+
+/* Event-time windows need each block's first and largest time: one parse
+ * of the block (bad lines fail here already, before any worker starts).
+ * *lines gets the newlines it crossed, as gy_edges_count_lines would. */
+static int summarize_times(gy_edge_input_t *in, uint64_t b, struct gy_epochs_summary *s,
+                           uint64_t *lines, char *err, size_t errlen)
 {
     struct gy_edges_cursor c;
     struct gy_edge buf[512];
     size_t n;
     int rc;
 
-    gy_edges_cursor_init(&c, in->file, r, 0);
+    gy_edges_cursor_init(&c, in->file, in->ranges[b], in->first_line[b]);
     while ((rc = gy_edges_next(&c, buf, NULL, 512, &n, err, errlen)) == 0 && n > 0)
         for (size_t i = 0; i < n; i++)
             gy_epochs_summary_add(s, buf[i].time);
+    *lines = c.lines_done;
     return rc;
+}
+
+/* Event-time windows: one pass over the blocks in file order gives each
+ * block's prefix summary (edge lines and times before it) and first line. */
+static int summarize_blocks(gy_edge_input_t *in, char *err, size_t errlen)
+{
+    struct gy_epochs_summary acc, mine;
+    uint64_t line = in->data_line, nl;
+    int rc;
+
+    in->prefix = gy_calloc(in->blocks, sizeof(*in->prefix));
+    in->first_line = gy_calloc(in->blocks, sizeof(*in->first_line));
+    if (!in->prefix || !in->first_line)
+        return -ENOMEM;
+    gy_epochs_summary_init(&acc);
+    for (uint64_t b = 0; b < in->blocks; b++) {
+        in->prefix[b] = acc;
+        in->first_line[b] = line;
+        gy_epochs_summary_init(&mine);
+        if ((rc = summarize_times(in, b, &mine, &nl, err, errlen)) != 0)
+            return rc;
+        gy_epochs_summary_cat(&acc, &mine);
+        line += nl;
+    }
+    in->lines = acc.lines;
+    return 0;
 }
 
 static int open_file(gy_edge_input_t *in, const struct gy_edge_input_cfg *cfg, char *err,
                      size_t errlen)
 {
-    struct gy_epochs_summary acc, mine;
+    struct gy_edges_range all;
     int rc = gy_edges_open(cfg->spec, &cfg->file, &in->file, err, errlen);
 
     if (rc != 0)
         return rc;
-    in->ranges = gy_calloc(in->workers, sizeof(*in->ranges));
+    all = gy_edges_all(in->file);
+    in->blocks = block_count(all.end - all.begin, file_block_bytes(in), in->workers);
+    in->ranges = gy_calloc(in->blocks, sizeof(*in->ranges));
     if (!in->ranges)
         return -ENOMEM;
-    if ((rc = gy_edges_split(in->file, in->workers, in->ranges)) != 0)
+    if ((rc = gy_edges_split(in->file, in->blocks, in->ranges)) != 0)
         return rc;
-    gy_epochs_summary_init(&acc);
-    for (uint32_t w = 0; w < in->workers; w++) {
-        in->prefix[w] = acc;
-        gy_epochs_summary_init(&mine);
-        if (in->epochs.mode == GY_EPOCHS_TIME)
-            rc = summarize_times(in, in->ranges[w], &mine, err, errlen);
-        else
-            rc = gy_edges_count(in->file, in->ranges[w], &mine.lines);
-        if (rc != 0)
-            return rc;
-        gy_epochs_summary_cat(&acc, &mine);
-    }
-    in->lines = acc.lines;
+    in->data_line = gy_edges_first_line(in->file);
+    if (in->epochs.mode == GY_EPOCHS_TIME)
+        return summarize_blocks(in, err, errlen);
+    in->deferred = true;
+    in->counts = gy_calloc(in->blocks, sizeof(*in->counts));
+    if (!in->counts)
+        return -ENOMEM;
+    for (uint64_t b = 0; b < in->blocks; b++)
+        atomic_init(&in->counts[b].xready, false);
     return 0;
 }
 
@@ -132,6 +269,7 @@ int gy_edge_input_open(const struct gy_edge_input_cfg *cfg, uint32_t workers,
                        gy_edge_input_t **out, char *err, size_t errlen)
 {
     gy_edge_input_t *in = gy_calloc(1, sizeof(*in));
+    struct gy_epochs_summary none;
     struct gy_epochs_cursor probe;
     int rc;
 
@@ -141,8 +279,8 @@ int gy_edge_input_open(const struct gy_edge_input_cfg *cfg, uint32_t workers,
     in->epochs = cfg->epochs;
     in->skip_bad = cfg->file.skip_bad;
     in->workers = workers ? workers : 1;
-    in->prefix = gy_calloc(in->workers, sizeof(*in->prefix));
-    rc = in->prefix ? gy_epochs_cursor_init(&probe, &cfg->epochs, in->prefix) : -ENOMEM;
+    gy_epochs_summary_init(&none);
+    rc = gy_epochs_cursor_init(&probe, &cfg->epochs, &none);
     if (rc == -EINVAL)
         snprintf(err, errlen, "%s: bad epoch settings (a window needs a width >= 1)", cfg->spec);
     if (rc == 0)
@@ -164,27 +302,34 @@ struct source {
     const gy_edge_input_t *in;
     gy_op_t *op;
     struct gy_cap cap;                 /* at the smallest epoch still to be sent */
-    struct gy_edges_cursor file;
-    uint64_t gen_next, gen_end;
+    struct gy_edges_cursor file;       /* in the current block */
+    uint64_t gen_next, gen_end;        /* generator: the current block's indices */
     struct gy_epochs_cursor epochs;
     struct gy_edge_source_stats *stats;
     struct gy_edge_source_stats own;   /* when the caller passed none */
     const struct gy_edge_throttle *throttle; /* the caller's, or own_throttle */
     struct gy_edge_throttle own_throttle;
+    uint64_t next;                     /* the own block being read, or to read next */
+    bool in_block;                     /* cursors are set up in block `next` */
+    uint64_t count_next;               /* deferred: the own block to count next */
+    uint64_t known;                    /* deferred: blocks [0, known) are in acc_* */
+    uint64_t acc_lines, acc_newlines;  /* deferred: their edge lines and newlines */
     bool done;
+    bool want_lines;                   /* fill lines[] (time windows: late-line messages) */
     struct gy_edge buf[SOURCE_CHUNK];
-    uint64_t lines[SOURCE_CHUNK];
-    uint64_t epoch[SOURCE_CHUNK];
+    uint64_t lines[SOURCE_CHUNK];      /* absolute line of buf[i], if want_lines */
+    uint64_t epoch[SOURCE_CHUNK];      /* time windows or skip_bad: epoch of buf[i] */
     uint64_t skipped[SOURCE_CHUNK];    /* skip_bad: bad lines just before edge i */
 };
 
-/* Sends buf[from, to), all of one epoch, with a capability for it. */
-static int send_run(struct source *s, size_t from, size_t to)
+/* Sends buf[from, to), all of epoch e, with a capability for it. */
+static int send_run(struct source *s, uint64_t e, size_t from, size_t to)
 {
-    struct gy_time t = gy_time_epoch(s->epoch[from]);
+    struct gy_time t = gy_time_epoch(e);
     struct gy_cap c;
     int rc;
 
+    s->stats->edges += to - from;
     if (gy_time_eq(&t, &s->cap.time))
         return gy_op_give(s->op, 0, &s->cap, &s->buf[from], (uint32_t)(to - from));
     if ((rc = gy_cap_retain(s->op, &s->cap, &t, &c)) != 0)
@@ -194,6 +339,7 @@ static int send_run(struct source *s, size_t from, size_t to)
     return rc;
 }
 
+/* Sends buf[0, n) by the epochs in s->epoch[], run by run, dropped ones not. */
 static int send_chunk(struct source *s, size_t n)
 {
     size_t from = 0;
@@ -206,10 +352,24 @@ static int send_chunk(struct source *s, size_t n)
         }
         while (to < n && s->epoch[to] == s->epoch[from])
             to++;
-        s->stats->edges += to - from;
-        if (send_run(s, from, to) != 0)
+        if (send_run(s, s->epoch[from], from, to) != 0)
             return -ECANCELED;
         from = to;
+    }
+    return 0;
+}
+
+/* Epochs by count with no skipped lines: the runs follow from the index
+ * alone, with no per-edge work (the common case, and the fast one). */
+static int send_counted(struct source *s, size_t n)
+{
+    size_t from = 0;
+
+    while (from < n) {
+        uint64_t len, e = gy_epochs_count_run(&s->epochs, n - from, &len);
+        if (send_run(s, e, from, from + (size_t)len) != 0)
+            return -ECANCELED;
+        from += (size_t)len;
     }
     return 0;
 }
@@ -224,7 +384,8 @@ static int read_skipping(struct source *s, size_t *n, char *err, size_t errlen)
 
     while (k < SOURCE_CHUNK) {
         uint64_t before = s->file.edge_lines;
-        rc = gy_edges_next(&s->file, &s->buf[k], &s->lines[k], 1, &got, err, errlen);
+        rc = gy_edges_next(&s->file, &s->buf[k], s->want_lines ? &s->lines[k] : NULL, 1, &got,
+                           err, errlen);
         if (rc != 0 || got == 0)
             break;
         s->skipped[k] = s->file.edge_lines - before - 1;
@@ -251,7 +412,8 @@ static int read_chunk(struct source *s, size_t *n)
     if (s->in->skip_bad)
         rc = read_skipping(s, n, err, sizeof(err));
     else
-        rc = gy_edges_next(&s->file, s->buf, s->lines, SOURCE_CHUNK, n, err, sizeof(err));
+        rc = gy_edges_next(&s->file, s->buf, s->want_lines ? s->lines : NULL, SOURCE_CHUNK, n,
+                           err, sizeof(err));
     if (rc != 0)
         gy_worker_fail(gy_op_worker(s->op), "%s", err);
     return rc;
@@ -274,6 +436,7 @@ static int assign_skipping(struct source *s, size_t n, size_t *stop)
     return 0;
 }
 
+/* Assigns s->epoch[0, n) (time windows, or skipped lines to step over). */
 static int assign_epochs(struct source *s, size_t n)
 {
     char msg[GY_EDGES_ERRLEN];
@@ -291,12 +454,21 @@ static int assign_epochs(struct source *s, size_t n)
     return gy_worker_fail(gy_op_worker(s->op), "%s", msg);
 }
 
+/* Sends a chunk just read at its epochs. */
+static int send_edges(struct source *s, size_t n)
+{
+    if (s->epochs.cfg.mode == GY_EPOCHS_COUNT && !s->in->skip_bad)
+        return send_counted(s, n);
+    if (assign_epochs(s, n) != 0)
+        return -ECANCELED;
+    return send_chunk(s, n);
+}
+
 /* Too far ahead of what the probe reports complete: wait. */
 static bool throttled(const struct source *s)
 {
-    struct gy_time t;
-
     const struct gy_edge_throttle *th = s->throttle;
+    struct gy_time t;
 
     if (!th->probe || th->max_open == 0 || s->cap.time.epoch < th->max_open)
         return false;
@@ -304,47 +476,145 @@ static bool throttled(const struct source *s)
     return gy_probe_less_equal(th->probe, &t);
 }
 
+/* Publishes block b's count (see struct block_count). */
+static void publish(const gy_edge_input_t *in, uint64_t b, uint64_t lines, uint64_t newlines)
+{
+    struct block_count *c = &in->counts[b];
+
+    if (atomic_load_explicit(&c->xready, memory_order_acquire))
+        return; /* counted ahead, or by an earlier run on this input */
+    c->lines = lines;
+    c->newlines = newlines;
+    atomic_store_explicit(&c->xready, true, memory_order_release);
+}
+
+/* Deferred: counts and publishes one more own block, if one within
+ * COUNT_AHEAD of the block being read is not counted yet. The file's last
+ * block is skipped: no block after it waits for its count. */
+static void count_ahead(struct source *s)
+{
+    const gy_edge_input_t *in = s->in;
+    uint64_t b = s->count_next, lines, nl;
+
+    if (!in->deferred || b >= in->blocks || b > s->next + COUNT_AHEAD * in->workers)
+        return;
+    s->count_next += in->workers;
+    if (b + 1 == in->blocks || atomic_load_explicit(&in->counts[b].xready, memory_order_acquire))
+        return;
+    if (gy_edges_count_lines(in->file, in->ranges[b], &lines, &nl) == 0)
+        publish(in, b, lines, nl);
+}
+
+/* Deferred: adds the published counts of the blocks before `next` to the
+ * running sums; true once all of them are in. */
+static bool prefix_known(struct source *s)
+{
+    const struct block_count *c = s->in->counts;
+
+    for (; s->known < s->next; s->known++) {
+        if (!atomic_load_explicit(&c[s->known].xready, memory_order_acquire))
+            return false;
+        s->acc_lines += c[s->known].lines;
+        s->acc_newlines += c[s->known].newlines;
+    }
+    return true;
+}
+
+/* Sets up the cursors at the start of block `next`; false while its place
+ * in the input is not known yet (deferred counts still to come). */
+static bool enter_block(struct source *s)
+{
+    const gy_edge_input_t *in = s->in;
+    struct gy_epochs_summary pre;
+    uint64_t b = s->next, line;
+    int rc;
+
+    gy_epochs_summary_init(&pre);
+    if (in->generated) {
+        /* Blocks past the stream's end (fewer edges than workers) are empty. */
+        s->gen_next = b * in->gen_block < in->lines ? b * in->gen_block : in->lines;
+        s->gen_end = in->lines - s->gen_next > in->gen_block ? s->gen_next + in->gen_block
+                                                              : in->lines;
+        pre.lines = s->gen_next;
+    } else if (in->deferred) {
+        if (!prefix_known(s))
+            return false;
+        pre.lines = s->acc_lines;
+        line = in->data_line + s->acc_newlines;
+        gy_edges_cursor_init(&s->file, in->file, in->ranges[b], line);
+    } else {
+        pre = in->prefix[b];
+        gy_edges_cursor_init(&s->file, in->file, in->ranges[b], in->first_line[b]);
+    }
+    rc = gy_epochs_cursor_init(&s->epochs, &in->epochs, &pre);
+    assert(rc == 0); /* the settings were checked at open */
+    (void)rc;
+    s->in_block = true;
+    return true;
+}
+
+/* Block `next` is read: publish its exact count, move to the next own one. */
+static void leave_block(struct source *s)
+{
+    const gy_edge_input_t *in = s->in;
+
+    if (in->deferred)
+        publish(in, s->next, s->file.edge_lines, s->file.lines_done);
+    if (!in->generated)
+        gy_edges_bad_merge(&s->stats->bad, &s->file.bad);
+    s->next += in->workers;
+    s->in_block = false;
+}
+
 static void finish(struct source *s)
 {
-    if (!s->in->generated)
-        gy_edges_bad_merge(&s->stats->bad, &s->file.bad);
     gy_cap_drop(s->op, &s->cap);
     s->done = true;
+}
+
+/* Moves the capability to the smallest epoch this worker may still send. */
+static int advance_cap(struct source *s)
+{
+    struct gy_time next = gy_time_epoch(gy_epochs_frontier(&s->epochs));
+
+    if (gy_time_lt(&s->cap.time, &next))
+        return gy_cap_downgrade(s->op, &s->cap, &next);
+    return 0;
 }
 
 static void source_run(gy_op_t *op, void *state)
 {
     struct source *s = state;
-    struct gy_time next;
     size_t n = 0;
 
     if (s->done)
         return;
-    if (throttled(s)) {
-        gy_op_activate(op); /* poll: the probe moves as other operators run */
-        return;
-    }
-    if (read_chunk(s, &n) != 0 || (n > 0 && (assign_epochs(s, n) != 0 || send_chunk(s, n) != 0)))
-        return;
-    if (n == 0) {
+    count_ahead(s);
+    if (!s->in_block && s->next >= s->in->blocks) {
         finish(s);
         return;
     }
-    next = gy_time_epoch(gy_epochs_frontier(&s->epochs));
-    if (gy_time_lt(&s->cap.time, &next) && gy_cap_downgrade(op, &s->cap, &next) != 0)
+    /* Poll while the block's place is unknown or the probe is too far behind. */
+    if ((!s->in_block && !enter_block(s)) || throttled(s)) {
+        gy_op_activate(op);
+        return;
+    }
+    if (read_chunk(s, &n) != 0 || (n > 0 && send_edges(s, n) != 0))
+        return;
+    if (n == 0)
+        leave_block(s);
+    else if (advance_cap(s) != 0)
         return;
     gy_op_activate(op);
 }
 
-static int source_init(struct source *s, const gy_edge_input_t *in, uint32_t w)
+static void source_init(struct source *s, const gy_edge_input_t *in, uint32_t w)
 {
-    if (in->generated) {
-        s->gen_next = in->gen_first[w];
-        s->gen_end = in->gen_first[w] + in->gen_count[w];
-    } else {
-        gy_edges_cursor_init(&s->file, in->file, in->ranges[w], 0);
-    }
-    return gy_epochs_cursor_init(&s->epochs, &in->epochs, &in->prefix[w]);
+    s->in = in;
+    s->next = s->count_next = w;
+    /* Only a late line's message needs a line number beyond gy_edge.line's
+     * 32 bits; otherwise the reader need not store them. */
+    s->want_lines = in->epochs.mode == GY_EPOCHS_TIME;
 }
 
 /* throttle is the caller's (read at every run) or NULL for a copy of own. */
@@ -362,13 +632,13 @@ static gy_stream_t *source_new(gy_dataflow_t *df, const gy_edge_input_t *in,
     };
     struct gy_time first;
 
-    if (!s || gy_worker_peers(wk) != in->workers || source_init(s, in, gy_worker_index(wk)) != 0) {
+    if (!s || gy_worker_peers(wk) != in->workers) {
         gy_free(s);
         gy_worker_fail(wk, "%s: edge input prepared for %u workers, run has %u", in->name,
                        in->workers, gy_worker_peers(wk));
         return NULL;
     }
-    s->in = in;
+    source_init(s, in, gy_worker_index(wk));
     s->stats = stats ? stats : &s->own;
     s->own_throttle = own;
     s->throttle = throttle ? throttle : &s->own_throttle;
@@ -376,8 +646,8 @@ static gy_stream_t *source_new(gy_dataflow_t *df, const gy_edge_input_t *in,
     if (!s->op)
         return NULL;
     /* Initial capabilities are counted on every worker, so every worker
-     * declares the same one, epoch 0; the first run downgrades it to where
-     * this worker's range starts. */
+     * declares the same one, epoch 0; the runs downgrade it to where this
+     * worker's blocks are. */
     first = gy_time_epoch(0);
     if (gy_op_initial_cap(s->op, &first, &s->cap) != 0)
         return NULL;

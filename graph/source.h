@@ -3,16 +3,22 @@
  * records, cut into epochs.
  *
  * The input is prepared once, on the main thread (gy_edge_input_open): the
- * file is opened, cut into one byte range per worker at line boundaries,
- * and each range's place in the file is computed (edge-line counts, and for
- * event-time windows the first and largest time of every earlier range), so
- * that every worker then parses only its own range, in parallel, and still
- * assigns every line the epoch a single sequential pass would: results never
- * depend on how the file was split or on the worker count. A generator
- * ("rmat:SCALE[:EDGEFACTOR[:SEED]]", "er:N:M[:SEED]") is split by edge index
- * the same way.
+ * file is opened and cut into blocks at line boundaries, dealt round-robin
+ * to the workers, so that at any moment they read neighbouring parts of the
+ * input, in the same or neighbouring epochs. Every worker parses only its
+ * own blocks, in parallel, and still assigns every line the epoch a single
+ * sequential pass would, because it first learns each block's place in the
+ * file: for epochs by count, the edge lines and newlines of the blocks
+ * before it, which their workers count and publish a little ahead of
+ * parsing (a fast scan); for event-time windows, the first and largest time
+ * before it, found by parsing every block once at open. Results never
+ * depend on the blocks or on the worker count. A generator
+ * ("rmat:SCALE[:EDGEFACTOR[:SEED]]", "er:N:M[:SEED]") is cut into blocks of
+ * edge indices the same way. docs/formats.md gives the block sizes.
  *
- * Each worker's source operator reads its range in chunks, one chunk per
+ * Every edge sent carries its input line in gy_edge.line (graph/edge.h).
+ *
+ * Each worker's source operator reads its blocks in chunks, one chunk per
  * activation, sending each edge at its epoch and holding a capability at the
  * smallest epoch it may still send. A bad line fails the run with
  * "file:line: what is wrong"; with skip_bad it is skipped and counted.
@@ -57,7 +63,9 @@ void gy_edge_input_close(gy_edge_input_t *in);
 /* The name used in messages: the path or the generator spec. */
 const char *gy_edge_input_name(const gy_edge_input_t *in);
 
-/* Edge lines in the whole input (bad ones included). */
+/* Edge lines in the whole input (bad ones included). After a run that
+ * completed, from the workers' counts; otherwise it counts what it lacks
+ * (one scan of the file). Any thread. */
 uint64_t gy_edge_input_lines(const gy_edge_input_t *in);
 
 /*

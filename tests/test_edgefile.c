@@ -201,7 +201,7 @@ static void check_want(const struct gy_edge *e, const uint64_t *lines, const str
         assert_int_equal(e[i].v, w[i].v);
         assert_int_equal(e[i].time, w[i].time);
         assert_int_equal(e[i].sign, w[i].sign);
-        assert_int_equal(e[i].line, 0);
+        assert_int_equal(e[i].line, w[i].line);
         assert_int_equal(lines[i], w[i].line);
     }
 }
@@ -234,20 +234,26 @@ static void check_ranges(const gy_edges_t *f, const struct gy_edges_range *r, si
 }
 
 /* Parses ranges in order with a small output buffer (cap) until the first
- * error, as workers would, and checks gy_edges_count against each cursor. */
+ * error, as workers would, and checks gy_edges_count against each cursor.
+ * With an even number of parts the cursors start from the line numbers
+ * that gy_edges_first_line and gy_edges_count_lines give, as the source
+ * passes them; with an odd one they count the lines before them themselves. */
 static void read_split(const gy_edges_t *f, size_t parts, size_t cap, struct split_result *s)
 {
     struct gy_edges_range r[64];
     size_t got, room = 0;
+    uint64_t line = gy_edges_first_line(f);
 
     memset(s, 0, sizeof *s);
     assert_true(parts <= 64);
     assert_int_equal(gy_edges_split(f, parts, r), 0);
     for (size_t k = 0; k < parts && s->rc == 0; k++) {
         struct gy_edges_cursor c;
-        uint64_t counted;
+        uint64_t counted, edge_lines, newlines;
 
-        gy_edges_cursor_init(&c, f, r[k], 0);
+        assert_int_equal(gy_edges_count_lines(f, r[k], &edge_lines, &newlines), 0);
+        gy_edges_cursor_init(&c, f, r[k], parts % 2 ? 0 : line);
+        line += newlines;
         do {
             assert_int_equal(gy_grow((void **)&s->e, &room, s->n + cap, sizeof *s->e), 0);
             s->lines = realloc(s->lines, room * sizeof *s->lines);
@@ -257,8 +263,11 @@ static void read_split(const gy_edges_t *f, size_t parts, size_t cap, struct spl
             s->n += got;
         } while (s->rc == 0 && got > 0);
         assert_int_equal(gy_edges_count(f, r[k], &counted), 0);
-        if (s->rc == 0)
+        assert_int_equal(counted, edge_lines);
+        if (s->rc == 0) {
             assert_int_equal(counted, c.edge_lines);
+            assert_int_equal(newlines, c.lines_done);
+        }
         gy_edges_bad_merge(&s->bad, &c.bad);
     }
 }
@@ -845,6 +854,9 @@ static void round_trip(const char *src, const struct gy_edges_opts *so, const ch
     nb = must_read(g, &b, NULL);
     assert_int_equal(na, nb);
     assert_true(na > 0);
+    /* Line numbers are where an edge sat in its own file; the two differ. */
+    for (size_t i = 0; i < na; i++)
+        a[i].line = b[i].line = 0;
     qsort(a, na, sizeof *a, cmp_edge);
     qsort(b, nb, sizeof *b, cmp_edge);
     assert_memory_equal(a, b, na * sizeof *a);
@@ -917,6 +929,7 @@ static void test_edgefile_random_round_trip(void **state)
         in[i].v = rnd_val();
         in[i].time = (int64_t)rnd_val();
         in[i].sign = rnd() & 1 ? 1 : -1;
+        in[i].line = (uint32_t)(i + 1); /* one line (record) per edge */
     }
     for (size_t k = 0; k < 4; k++) {
         gy_edges_t *f;
@@ -1048,6 +1061,251 @@ static void test_edgefile_random_text(void **state)
     free(w);
 }
 
+/* An id of 1 to 20 digits, sometimes with leading zeros: the fast path
+ * reads up to 15 digits and must hand longer ones to the general path. */
+static uint64_t emit_id(struct text *t)
+{
+    static const uint64_t p10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+                                     1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+                                     10000000000ULL, 100000000000ULL, 1000000000000ULL,
+                                     10000000000000ULL, 100000000000000ULL,
+                                     1000000000000000ULL, 10000000000000000ULL,
+                                     100000000000000000ULL, 1000000000000000000ULL,
+                                     10000000000000000000ULL};
+    unsigned digits = 1 + (unsigned)(rnd() % 20), zeros = rnd() % 8 == 0 ? 1 + rnd() % 3 : 0;
+    uint64_t x = rnd();
+
+    if (digits < 20)
+        x = digits == 1 ? x % 10 : p10[digits - 1] + x % (p10[digits] - p10[digits - 1]);
+    else
+        x = p10[19] + x % (UINT64_MAX - p10[19]);
+    emit(t, "%.*s%llu", (int)zeros, "000", (unsigned long long)x);
+    return x;
+}
+
+/* A line that must be skipped as bad, of one of several kinds. */
+static void emit_bad(struct text *t)
+{
+    switch (rnd() % 5) {
+    case 0:
+        emit(t, "18446744073709551616 %llu", (unsigned long long)(rnd() % 1000));
+        break;
+    case 1:
+        emit(t, "%llu x", (unsigned long long)(rnd() % 1000));
+        break;
+    case 2:
+        emit(t, "%llu", (unsigned long long)(rnd() % 100000000));
+        break;
+    case 3:
+        emit(t, "1 2 z");
+        break;
+    default:
+        emit(t, "12345678 9-1");
+    }
+}
+
+/* A time column: mostly what the fast path takes (no sign, up to 15
+ * digits), sometimes a sign or a longer number. */
+static int64_t emit_time(struct text *t)
+{
+    int64_t x = (int64_t)(rnd() >> (1 + rnd() % 63)); /* 0 .. INT64_MAX */
+
+    switch (rnd() % 8) {
+    case 0:
+        x = -x;
+        emit(t, "%lld", (long long)x);
+        break;
+    case 1:
+        emit(t, "+%lld", (long long)x);
+        break;
+    default:
+        x %= 1000000000000000LL;
+        emit(t, "%s%lld", rnd() % 8 ? "" : "00", (long long)x);
+    }
+    return x;
+}
+
+/* One line of a plain edge list: mostly what the fast path takes (single
+ * separators, LF or CRLF), with everything it must hand over mixed in.
+ * Returns 1 for an edge (filled into *w), 0 for a non-edge, -1 for a bad line. */
+static int emit_plain_line(struct text *t, struct want *w, bool bad_ok, bool timed)
+{
+    unsigned kind = (unsigned)(rnd() % 20);
+
+    if (kind == 0) {
+        emit(t, rnd() % 2 ? "# a comment 1 2" : "");
+        return 0;
+    }
+    if (kind == 1 && bad_ok) {
+        emit_bad(t);
+        return -1;
+    }
+    w->time = 0;
+    w->sign = kind == 2 ? -1 : 1;
+    if (kind == 3)
+        emit_sep(t); /* leading separators */
+    if (kind == 2)
+        emit(t, "- ");
+    w->u = emit_id(t);
+    if (kind == 4)
+        emit_sep(t);
+    else
+        emit(t, "%c", " \t,"[rnd() % 3]);
+    w->v = emit_id(t);
+    if (timed) {
+        emit(t, "%c", " \t,"[rnd() % 3]);
+        w->time = emit_time(t);
+    }
+    if (kind == 5)
+        emit(t, " %llu.5", (unsigned long long)(rnd() % 100)); /* an ignored column */
+    if (kind == 6)
+        emit_sep(t);
+    return 1;
+}
+
+/* Plain edge lists of every shape against the generator's own record of
+ * each line, whole and split, with and without a time column, strict and
+ * with skip_bad. */
+static void test_edgefile_random_plain(void **state)
+{
+    struct gy_edges_opts skip = {.skip_bad = true}, skip3 = {.skip_bad = true, .time_column = 3};
+    struct want *w = calloc(3000, sizeof *w);
+    uint64_t badl[GY_EDGES_BAD_KEEP];
+    char path[256];
+
+    (void)state;
+    assert_non_null(w);
+    for (int round = 0; round < 60; round++) {
+        struct text t = {0};
+        struct gy_edges_bad bad;
+        struct gy_edge *e;
+        uint64_t *lines, nbad = 0;
+        gy_edges_t *f;
+        size_t n = 0, total = 1 + rnd() % 3000;
+        bool with_bad = round % 2, crlf = round % 3 == 0, timed = round % 4 >= 2;
+        char msg[GY_EDGES_ERRLEN];
+
+        for (size_t line = 1; line <= total; line++) {
+            int k = emit_plain_line(&t, &w[n], with_bad, timed);
+            if (k > 0)
+                w[n++].line = line;
+            if (k < 0 && nbad < GY_EDGES_BAD_KEEP)
+                badl[nbad] = line;
+            nbad += k < 0;
+            if (line < total || rnd() % 2)
+                emit(&t, crlf ? "\r\n" : "\n");
+        }
+        write_bytes(tmp_path("plain.txt", path, sizeof path), t.s, t.n);
+        f = must_open(path, timed ? &skip3 : &skip);
+        assert_int_equal(gy_edges_read_all(f, &e, &lines, &n, &bad, msg, sizeof msg), 0);
+        check_want(e, lines, w, n);
+        assert_int_equal(bad.count, nbad);
+        assert_memory_equal(bad.first, badl, (nbad < 5 ? nbad : 5) * sizeof *badl);
+        gy_free(e);
+        gy_free(lines);
+        gy_edges_close(f);
+        split_matches_whole(path, timed ? &skip3 : &skip);
+        free(t.s);
+    }
+    free(w);
+}
+
+/* The documented rule for an edge line, byte by byte: the first byte that
+ * is not a space, tab, comma or CR is not '\n', '#', '%' or the end. */
+static bool naive_edge_line(const unsigned char *p, const unsigned char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == ',' || *p == '\r'))
+        p++;
+    return p < e && *p != '\n' && *p != '#' && *p != '%';
+}
+
+/* gy_edges_count and gy_edges_count_lines on random bytes of the characters
+ * that matter (and a few that do not), for every range that starts at a line
+ * start, against a naive count; and line numbers against newlines counted
+ * by hand. */
+static void test_edgefile_count_random(void **state)
+{
+    static const char alphabet[] = "0123456789 \t,\r\n\n\n#%+-x\x80\xff";
+    unsigned char buf[700];
+    char path[256];
+
+    (void)state;
+    for (int round = 0; round < 200; round++) {
+        size_t len = rnd() % sizeof buf, starts[700], ns = 0;
+        gy_edges_t *f;
+
+        for (size_t i = 0; i < len; i++) {
+            buf[i] = (unsigned char)alphabet[rnd() % (sizeof alphabet - 1)];
+            if (round % 2 && rnd() % 4)
+                buf[i] = (unsigned char)('0' + rnd() % 10); /* mostly ordinary lines */
+        }
+        if (len >= 3 && buf[0] == 0xef)
+            buf[0] = '1'; /* no byte order mark: offsets are the file's */
+        write_bytes(tmp_path("count.txt", path, sizeof path), buf, len);
+        f = must_open(path, &(struct gy_edges_opts){.format = GY_EDGES_TEXT});
+        assert_int_equal(gy_edges_first_line(f), 1);
+        for (size_t i = 0; i <= len; i++)
+            if (i == 0 || buf[i - 1] == '\n')
+                starts[ns++] = i;
+        for (size_t a = 0; a < ns; a += 1 + rnd() % 3) {
+            size_t b = a + rnd() % (ns - a);
+            struct gy_edges_range r = {starts[a], starts[b]};
+            uint64_t want = 0, wnl = 0, got, gnl;
+            if (rnd() % 4 == 0)
+                r.end = len;
+            for (size_t k = a; k < ns && starts[k] < r.end; k++)
+                want += naive_edge_line(buf + starts[k], buf + r.end);
+            for (size_t i = r.begin; i < r.end; i++)
+                wnl += buf[i] == '\n';
+            assert_int_equal(gy_edges_count_lines(f, r, &got, &gnl), 0);
+            assert_int_equal(got, want);
+            assert_int_equal(gnl, wnl);
+        }
+        gy_edges_close(f);
+    }
+}
+
+/* Skip records of ranges merge to the same result in any order: the count,
+ * and the smallest line numbers ascending (sources merge them per block,
+ * and blocks are dealt round-robin to workers). */
+static void test_edgefile_bad_merge_any_order(void **state)
+{
+    static const size_t orders[3][8] = {{0, 1, 2, 3, 4, 5, 6, 7}, {7, 6, 5, 4, 3, 2, 1, 0},
+                                        {3, 7, 0, 5, 1, 6, 2, 4}};
+    struct gy_edges_opts skip = {.skip_bad = true};
+    struct gy_edges_bad part[8], merged;
+    struct gy_edges_range r[8];
+    struct text t = {0};
+    char path[256];
+    gy_edges_t *f;
+    (void)state;
+
+    for (int line = 1; line <= 400; line++)
+        emit(&t, line % 7 == 3 || line == 390 ? "%d x\n" : "%d 1\n", line);
+    write_bytes(tmp_path("bad_merge.txt", path, sizeof path), t.s, t.n);
+    f = must_open(path, &skip);
+    assert_int_equal(gy_edges_split(f, 8, r), 0);
+    for (size_t k = 0; k < 8; k++) {
+        struct gy_edges_cursor c;
+        struct gy_edge e[64];
+        size_t n;
+        gy_edges_cursor_init(&c, f, r[k], 0);
+        while (gy_edges_next(&c, e, NULL, 64, &n, NULL, 0) == 0 && n > 0)
+            ;
+        part[k] = c.bad;
+    }
+    for (size_t o = 0; o < 3; o++) {
+        const uint64_t want[GY_EDGES_BAD_KEEP] = {3, 10, 17, 24, 31};
+        memset(&merged, 0, sizeof merged);
+        for (size_t k = 0; k < 8; k++)
+            gy_edges_bad_merge(&merged, &part[orders[o][k]]);
+        assert_int_equal(merged.count, 57 + 1); /* lines 3, 10, ..., 395 and 390 */
+        assert_memory_equal(merged.first, want, sizeof want);
+    }
+    gy_edges_close(f);
+    free(t.s);
+}
+
 static void test_edgefile_writer_rejects_loss(void **state)
 {
     struct gy_edge del = {.u = 1, .v = 2, .sign = -1}, timed = {.u = 1, .v = 2, .time = 5, .sign = 1};
@@ -1156,6 +1414,9 @@ int main(void)
         cmocka_unit_test(test_edgefile_round_trip),
         cmocka_unit_test(test_edgefile_random_round_trip),
         cmocka_unit_test(test_edgefile_random_text),
+        cmocka_unit_test(test_edgefile_random_plain),
+        cmocka_unit_test(test_edgefile_count_random),
+        cmocka_unit_test(test_edgefile_bad_merge_any_order),
         cmocka_unit_test(test_edgefile_writer_rejects_loss),
         cmocka_unit_test(test_edgefile_alloc_failures),
     };

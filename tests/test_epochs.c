@@ -103,6 +103,50 @@ static const int64_t hand_times[12] = {100, 103, 98, 111, 108, 125, 120, 119, 13
 static const uint64_t hand_epochs[12] = {0, 0, 0, 1, 0, 2, 2, D, 3, 5, 4, D};
 static const uint64_t hand_frontier[12] = {0, 0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4};
 
+/* Asks for runs of 1..17 lines from a cursor that starts after `first`
+ * lines and follows a line-by-line cursor alongside. */
+static void check_runs(const struct gy_epochs_cfg *cfg, uint64_t first, uint64_t total)
+{
+    struct gy_epochs_summary pre;
+    struct gy_epochs_cursor runs, lines;
+    uint64_t done = 0, len, ep, epoch, ask;
+
+    gy_epochs_summary_init(&pre);
+    gy_epochs_summary_skip(&pre, first);
+    assert_int_equal(gy_epochs_cursor_init(&runs, cfg, &pre), 0);
+    assert_int_equal(gy_epochs_cursor_init(&lines, cfg, &pre), 0);
+    for (; done < total; done += len) {
+        ask = 1 + (done * 31 + first) % 17;
+        ask = ask < total - done ? ask : total - done;
+        epoch = gy_epochs_count_run(&runs, ask, &len);
+        assert_true(len >= 1 && len <= ask);
+        for (uint64_t i = 0; i < len; i++) {
+            assert_int_equal(gy_epochs_next(&lines, 0, &ep), 0);
+            assert_int_equal(ep, epoch);
+        }
+        /* A run stops short only where the next line's epoch differs. */
+        if (cfg->batch == 0)
+            assert_int_equal(len, ask);
+        else if (len < ask)
+            assert_int_not_equal((first + done + len) / cfg->batch, epoch);
+        assert_int_equal(gy_epochs_frontier(&runs), gy_epochs_frontier(&lines));
+    }
+}
+
+/* Runs by count against gy_epochs_next line by line, for batches around
+ * the run lengths asked for and many starting indices. */
+static void test_epochs_count_runs(void **state)
+{
+    static const uint64_t batches[] = {0, 1, 2, 3, 7, 64, 1000};
+    (void)state;
+
+    for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+        struct gy_epochs_cfg cfg = {.mode = GY_EPOCHS_COUNT, .batch = batches[b]};
+        for (uint64_t first = 0; first < 20; first++)
+            check_runs(&cfg, first * 13, 150 + first * 7);
+    }
+}
+
 static void test_epochs_by_time_dropping(void **state)
 {
     struct gy_epochs_cfg cfg = {.mode = GY_EPOCHS_TIME, .width = 10, .bound = 5,
@@ -381,6 +425,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_epochs_by_count),
+        cmocka_unit_test(test_epochs_count_runs),
         cmocka_unit_test(test_epochs_by_time_dropping),
         cmocka_unit_test(test_epochs_by_time_late_error),
         cmocka_unit_test(test_epochs_split_invariance),
