@@ -14,9 +14,12 @@
  * edges are exchanged by canonical pair {min, max}, so each worker owns the
  * multiplicities of its share; it keeps a union-find and a spanning forest
  * of its share and forwards only the forest's changes to worker 0, which
- * keeps a union-find over the union of those forests. An epoch of k inserts
- * costs O(k) (amortized near-constant union-find steps), independent of
- * the graph's size. A delete of a non-forest edge costs O(1); a delete that
+ * keeps a union-find over the union of those forests. Until a worker sees
+ * its first delete its edges are sorted runs: an epoch of k inserts costs
+ * O(k) to sort and count plus an ordered lookup pass through the runs and
+ * merges amortized to O(k log(E / k)) for E edges there, all streaming;
+ * from its first delete on, a hash table: O(k) expected. A delete of a
+ * non-forest edge costs O(1); a delete that
  * removes a forest link makes the owner rebuild its forest from its share
  * (O(its vertices and edges)) and, if that link was also a global forest
  * link, worker 0 rebuild from the links (O(vertices + links)).

@@ -4,6 +4,9 @@
  * addressing with linear probing, and a side table of copy counts for the
  * edges present more than once.
  *
+ * The copies table also serves on its own (gy__cc_copies_*): the sorted
+ * runs keep the surplus counts of their edges with 15 or more copies there.
+ *
  * Deletion shifts later members of the probe run back into the hole
  * (Knuth's algorithm R), so there are no tombstones and a table under a
  * stream of inserts and deletes never degrades. Invariant (both tables):
@@ -212,4 +215,60 @@ uint64_t gy__cc_etab_copies(const struct gy__cc_etab *t, const uint64_t *s)
     if (!(*s & GY__CC_MULTI))
         return 1;
     return c->e[copies_probe(c->e, c->cap, *s & GY__CC_KEY_MASK)].count;
+}
+
+int gy__cc_etab_set_copies(struct gy__cc_etab *t, uint64_t *s, uint64_t n)
+{
+    struct gy__cc_copies *c = &t->copies;
+    uint64_t key = *s & GY__CC_KEY_MASK;
+
+    if (*s & GY__CC_MULTI) {
+        size_t i = copies_probe(c->e, c->cap, key);
+        if (n > 1) {
+            c->e[i].count = n;
+            return 0;
+        }
+        copies_remove(c, i);
+        *s &= ~GY__CC_MULTI;
+        return 0;
+    }
+    if (n <= 1)
+        return 0;
+    if (gy__cc_copies_add(c, key, n) != 0)
+        return -ENOMEM;
+    *s |= GY__CC_MULTI;
+    return 0;
+}
+
+/* ---- a copies table on its own ---- */
+
+uint64_t gy__cc_copies_get(const struct gy__cc_copies *c, uint64_t key)
+{
+    const struct gy__cc_copy *e;
+
+    if (c->cap == 0)
+        return 0;
+    e = &c->e[copies_probe(c->e, c->cap, key)];
+    return e->key == key ? e->count : 0; /* a removed entry leaves its count */
+}
+
+int gy__cc_copies_add(struct gy__cc_copies *c, uint64_t key, uint64_t n)
+{
+    size_t i;
+
+    if ((c->cap == 0 || over_load(c->len + 1, c->cap)) && copies_grow(c) != 0)
+        return -ENOMEM;
+    i = copies_probe(c->e, c->cap, key);
+    if (c->e[i].key == 0) {
+        c->e[i] = (struct gy__cc_copy){key, 0};
+        c->len++;
+    }
+    c->e[i].count += n;
+    return 0;
+}
+
+void gy__cc_copies_destroy(struct gy__cc_copies *c)
+{
+    gy_free(c->raw);
+    memset(c, 0, sizeof(*c));
 }

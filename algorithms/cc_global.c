@@ -293,7 +293,8 @@ static void global_input(gy_op_t *op, void *state, uint32_t port, const struct g
                          const void *recs, uint32_t n)
 {
     struct global *G = state;
-    void *to = gy__cc_pending_reserve(&G->pend, cap->time.epoch, n);
+    struct gy__cc_ebuf *b;
+    void *to = gy__cc_pending_reserve(&G->pend, cap->time.epoch, n, &b);
 
     (void)port;
     if (!to) {

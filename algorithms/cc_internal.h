@@ -6,8 +6,10 @@
  *         --exchange to worker 0-------> cc       (worker 0: the results)
  *
  * cc.local owns the edges whose canonical pair {min, max} hashes to its
- * worker: their multiplicities (gy__cc_etab), a union-find over them and a
- * spanning forest of them (the slots flagged TREE). Per epoch it sends only
+ * worker: their multiplicities (in sorted runs, gy__cc_runs, until its
+ * first delete, then in the edge table, gy__cc_etab), a union-find over
+ * them and a spanning forest of them (the slots flagged TREE; a list of
+ * links while in runs). Per epoch it sends only
  * what changed in that forest (links added and removed), the vertices it
  * saw first that no link names, and its counters. cc keeps the union of all
  * forests, a union-find and forest over it, and the global counts.
@@ -211,6 +213,14 @@ GY_NODISCARD int gy__cc_etab_add_copy(struct gy__cc_etab *t, uint64_t *s);
 uint64_t gy__cc_etab_drop_copy(struct gy__cc_etab *t, uint64_t *s);
 /* Copies of the edge in slot s (>= 1). */
 uint64_t gy__cc_etab_copies(const struct gy__cc_etab *t, const uint64_t *s);
+/* Sets the copies of the edge in slot s to n >= 1. Returns 0 or -ENOMEM. */
+GY_NODISCARD int gy__cc_etab_set_copies(struct gy__cc_etab *t, uint64_t *s, uint64_t n);
+
+/* A copies table on its own (the runs' surplus): key -> count, 0 if absent. */
+uint64_t gy__cc_copies_get(const struct gy__cc_copies *c, uint64_t key);
+/* Adds n > 0 to key's count. Returns 0 or -ENOMEM. */
+GY_NODISCARD int gy__cc_copies_add(struct gy__cc_copies *c, uint64_t key, uint64_t n);
+void gy__cc_copies_destroy(struct gy__cc_copies *c);
 
 /* Where key's probe starts. The top bits of the hash, not the low ones:
  * then the slots of a table are in hash order (but for the wrap-around),
@@ -264,6 +274,105 @@ static inline const void *gy__cc_etab_home(const struct gy__cc_etab *t, uint64_t
     return &t->slot[gy__cc_etab_home_of(t, key)];
 }
 
+/* ---- sorted runs: the edge set while a worker has seen no delete ---- */
+
+/*
+ * Until its first delete a worker keeps no per-edge hash table: an epoch's
+ * canonical pairs are radix-sorted, their copies counted, looked up in a
+ * few sorted runs of the earlier epochs' edges (a pair found there gets the
+ * epoch's copies added in place; the others are the epoch's new edges) and
+ * the new ones become a run, merged LSM-style: a run is merged into the one
+ * before it while that one is not more than twice as long, so there are at
+ * most log2(edges) runs and a word is rewritten O(log(edges / epoch))
+ * times. The runs hold disjoint sets of pairs. Everything that grows with
+ * the edges streams; nothing of it is probed at random. The first delete
+ * turns the runs into the edge table for good (gy__cc_runs_to_etab). One
+ * worker owns a set of runs; nothing inside is atomic.
+ *
+ * A run word is the dense pair with its copy count in the low bits,
+ *     da << 34 | db << 4 | c,   1 <= c <= 15,
+ * so words order like their pairs. A count that does not fit stays at 15
+ * and the surplus goes to extra (pair key -> copies beyond the 15), which
+ * only edges with 15 or more copies touch.
+ */
+#define GY__CC_RUN_CBITS 4u
+#define GY__CC_RUN_CMAX  15u
+#define GY__CC_RUN_DB    GY__CC_RUN_CBITS                  /* db's lowest bit */
+#define GY__CC_RUN_DA    (GY__CC_RUN_CBITS + GY__CC_ID_BITS) /* da's lowest bit */
+#define GY__CC_RUNS_MAX  64u
+
+/* One sorted run: w[0 .. len) of a buffer of cap words and, once it is
+ * long, its fences: the pair of every 64th word, a dense index that keeps
+ * a sparse lookup (a small epoch against a big run) to a search in cached
+ * fences and one block of the run, instead of a search through the run. */
+struct gy__cc_run {
+    uint64_t *w;
+    size_t len, cap;
+    void *raw;        /* the allocation w lies in (gy__cc_table_alloc) */
+    uint64_t *fence;  /* [nfence]: fence[k] = w[64 k] without its count */
+    size_t nfence, cap_fence; /* nfence 0 while the run is short */
+};
+
+struct gy__cc_runs {
+    struct gy__cc_run run[GY__CC_RUNS_MAX]; /* oldest (longest) first */
+    uint32_t n;
+    struct gy__cc_run spare;      /* a buffer kept for the next run (len 0) */
+    size_t last_m;                /* words of the last epoch added */
+    struct gy__cc_copies extra;   /* pair key -> copies beyond the runs' counts */
+    size_t *hist;                 /* radix histograms, allocated on first use */
+};
+
+static inline uint64_t gy__cc_run_word(uint32_t da, uint32_t db)
+{
+    return (uint64_t)da << GY__CC_RUN_DA | (uint64_t)db << GY__CC_RUN_DB;
+}
+
+static inline uint32_t gy__cc_run_a(uint64_t w)
+{
+    return (uint32_t)(w >> GY__CC_RUN_DA);
+}
+
+static inline uint32_t gy__cc_run_b(uint64_t w)
+{
+    return (uint32_t)(w >> GY__CC_RUN_DB) & GY__CC_MAX_IDS;
+}
+
+void gy__cc_runs_init(struct gy__cc_runs *r);
+void gy__cc_runs_destroy(struct gy__cc_runs *r);
+
+/*
+ * Sorts the n words of a (pair words, count bits 0) by pair, LSD radix over
+ * the bits that dense ids below 2^idbits use; tmp holds n words of scratch.
+ * Returns a or tmp, whichever holds the result, or NULL on ENOMEM.
+ */
+uint64_t *gy__cc_runs_sort(struct gy__cc_runs *r, uint64_t *a, uint64_t *tmp, size_t n,
+                           unsigned idbits);
+
+/* Collapses equal pairs of the sorted w[0 .. n) into one word each with its
+ * copy count (surplus into r's extra); *m gets the words left. 0 or -ENOMEM. */
+GY_NODISCARD int gy__cc_runs_count(struct gy__cc_runs *r, uint64_t *w, size_t n, size_t *m);
+
+/*
+ * Splits the counted, sorted e[0 .. *m): the copies of a pair some run
+ * holds are added to it there; the words of the others (the new edges)
+ * stay, in order, and *m gets how many. 0 or -ENOMEM.
+ */
+GY_NODISCARD int gy__cc_runs_fresh(struct gy__cc_runs *r, uint64_t *e, size_t *m);
+
+/* Adds the new edges' words e[0 .. m) (sorted, in no run) as the newest
+ * run and merges runs as above. 0 or -ENOMEM. */
+GY_NODISCARD int gy__cc_runs_add(struct gy__cc_runs *r, const uint64_t *e, size_t m);
+
+/* Copies of the pair key (gy__cc_pair_key) that the runs hold. */
+uint64_t gy__cc_runs_copies(const struct gy__cc_runs *r, uint64_t key);
+
+/*
+ * Moves every edge of the runs into the empty table t with its exact copy
+ * count and no flags, and leaves r empty. 0 or -ENOMEM (then t may hold
+ * part of the edges; r is left to destroy).
+ */
+GY_NODISCARD int gy__cc_runs_to_etab(struct gy__cc_runs *r, struct gy__cc_etab *t);
+
 /* ---- records of the open epochs ---- */
 
 /* One epoch's records. */
@@ -271,22 +380,31 @@ struct gy__cc_ebuf {
     uint64_t epoch;
     void *recs;
     size_t len, cap; /* in records */
+    size_t marks;    /* records its owner counted (cc.local: the deletes) */
 };
 
+/* Emptied epoch buffers kept for reuse: as many as the driver keeps epochs
+ * open by default (4), and one more. */
+#define GY__CC_SPARES 5u
+
 /* The open epochs' buffers in ascending epoch order, and emptied buffers
- * kept for reuse so that a steady stream of epochs stops allocating. */
+ * kept for reuse so that a steady stream of epochs stops allocating (and
+ * faulting in fresh pages, and at W > 1 shooting down TLBs on free). */
 struct gy__cc_pending {
     struct gy__cc_ebuf *ep;
     uint32_t n, cap;
     size_t rec_size;
-    struct gy__cc_ebuf spare; /* recs of a finished epoch, or NULL */
+    struct gy__cc_ebuf spare[GY__CC_SPARES]; /* recs of finished epochs */
+    uint32_t nspare;
 };
 
 void gy__cc_pending_init(struct gy__cc_pending *p, size_t rec_size);
 void gy__cc_pending_destroy(struct gy__cc_pending *p);
 /* Room for n more records of epoch; returns where to write them (the
- * caller then owns them as part of the epoch) or NULL on ENOMEM. */
-void *gy__cc_pending_reserve(struct gy__cc_pending *p, uint64_t epoch, size_t n);
+ * caller then owns them as part of the epoch) or NULL on ENOMEM. *buf gets
+ * the epoch's buffer (valid until the next call). */
+void *gy__cc_pending_reserve(struct gy__cc_pending *p, uint64_t epoch, size_t n,
+                             struct gy__cc_ebuf **buf);
 /* The oldest buffered epoch if it is below `before`, else NULL. */
 struct gy__cc_ebuf *gy__cc_pending_first(struct gy__cc_pending *p, uint64_t before);
 /* Drops the oldest epoch (after gy__cc_pending_first returned it). */

@@ -4,6 +4,13 @@
  * on one worker and its multiplicity is exact there.
  *
  * Per epoch, once the input frontier has passed it:
+ *  - while no delete has ever reached this worker (an insert-only stream,
+ *    or its insert-only prefix), the edges live in sorted runs instead of
+ *    the edge table (cc_runs.c): the epoch's pairs are radix-sorted and
+ *    counted, looked up in the runs in one ordered pass each, and only the
+ *    new ones reach the union-find, in pair order; the first epoch with a
+ *    delete moves the runs into the edge table (forest links flagged) and
+ *    the table serves from then on, as below;
  *  - if the epoch deletes anything here, its updates are sorted by (pair,
  *    line), so each edge sees its inserts and deletes in input order (only
  *    the order per edge matters: other edges' updates commute);
@@ -49,7 +56,15 @@ struct local {
     struct gy__cc_pending pend;   /* struct gy__cc_upd per open epoch */
     struct gy__cc_vmap vmap;
     struct gy_uf uf;
-    struct gy__cc_etab et;
+    /* The edges: sorted runs until the first delete here, then (counted)
+     * the edge table for good. */
+    bool counted;
+    struct gy__cc_runs runs;      /* while !counted */
+    uint64_t *keys[2];            /* while !counted: an epoch's pair words, and scratch */
+    size_t cap_keys;
+    uint64_t *links;              /* while !counted: the forest links (edge-table keys) */
+    size_t nlinks, cap_links;
+    struct gy__cc_etab et;        /* once counted */
     struct epoch_acc acc;
     uint64_t *tree_new;           /* keys flagged TREE_NEW this epoch (may repeat) */
     size_t ntree_new, cap_tree_new;
@@ -99,18 +114,28 @@ static int send(struct local *L, enum gy__cc_msg_kind kind, uint64_t a, uint64_t
     return send_msg(L, &m);
 }
 
-/* The dense id of orig, mapping it (and adding a singleton) if new. */
-static int name(struct local *L, uint64_t orig, uint32_t *d)
+/* name() for an id the direct table does not know yet. */
+static GY_NOINLINE int name_slow(struct local *L, uint64_t orig, uint32_t *d)
 {
-    int rc = gy__cc_vmap_map(&L->vmap, orig, d);
+    int rc = gy__cc_vmap_map_slow(&L->vmap, orig, d);
 
-    if (GY_LIKELY(rc == 0))
-        return 0;
-    if (rc < 0)
+    if (rc <= 0)
         return rc;
     if (gy_uf_grow(&L->uf, L->vmap.n) != 0)
         return -ENOMEM;
     return push_u32(&L->new_verts, &L->nnew, &L->cap_new, *d);
+}
+
+/* The dense id of orig, mapping it (and adding a singleton) if new. */
+static inline int name(struct local *L, uint64_t orig, uint32_t *d)
+{
+    const struct gy__cc_vmap *m = &L->vmap;
+
+    if (GY_LIKELY(orig < m->dcap && m->direct[orig] != 0)) {
+        *d = m->direct[orig] - 1;
+        return 0;
+    }
+    return name_slow(L, orig, d);
 }
 
 /* {a, b} (original ids, a < b) in slot s becomes a forest link. In an
@@ -230,16 +255,124 @@ static inline __attribute__((always_inline)) void prefetch(const struct local *L
     __builtin_prefetch(&L->uf.node[db - 1]);
 }
 
-/* Applies the epoch's updates in order (sorted first if any deletes). */
-static int apply(struct local *L, struct gy__cc_upd *u, size_t n)
+/* ---- insert-only: the sorted runs ---- */
+
+/* Bits of the largest dense id below n (at least 1). */
+static unsigned id_bits(uint32_t n)
 {
-    size_t inserts = 0;
+    return n <= 2 ? 1 : 32u - (unsigned)__builtin_clz(n - 1);
+}
+
+/* Room for n pair words in both key buffers (their contents are scratch). */
+static int keys_room(struct local *L, size_t n)
+{
+    if (n <= L->cap_keys)
+        return 0;
+    gy_free(L->keys[0]);
+    gy_free(L->keys[1]);
+    L->keys[0] = gy_malloc(n * sizeof(uint64_t));
+    L->keys[1] = gy_malloc(n * sizeof(uint64_t));
+    L->cap_keys = L->keys[0] && L->keys[1] ? n : 0;
+    return L->cap_keys ? 0 : -ENOMEM;
+}
+
+/* Names the epoch's vertices and writes its pairs' words to keys[0]; *m
+ * gets how many (self-loops have none). */
+static int pair_words(struct local *L, const struct gy__cc_upd *u, size_t n, size_t *m)
+{
+    uint64_t *w = L->keys[0];
+    size_t k = 0;
     int rc = 0;
 
-    for (size_t i = 0; i < n; i++)
-        inserts += !(u[i].flags & GY__CC_UPD_DEL);
-    L->acc.inserts_only = inserts == n;
-    if (inserts < n)
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        uint32_t da, db;
+        if (i + AHEAD < n)
+            prefetch(L, &u[i + AHEAD], true);
+        rc = name(L, u[i].a, &da);
+        if (rc == 0 && u[i].a != u[i].b && (rc = name(L, u[i].b, &db)) == 0)
+            w[k++] = gy__cc_run_word(da, db);
+    }
+    *m = k;
+    return rc;
+}
+
+/* The epoch's new edges f[0 .. n), sorted by pair: each that joins two
+ * trees becomes a forest link, sent at once (nothing can withdraw it). */
+static int unite_new(struct local *L, const uint64_t *f, size_t n)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        uint32_t da = gy__cc_run_a(f[i]), db = gy__cc_run_b(f[i]);
+        /* da repeats (f is sorted): only db's node is a likely miss. */
+        if (i + AHEAD < n)
+            __builtin_prefetch(&L->uf.node[gy__cc_run_b(f[i + AHEAD])]);
+        if (gy_uf_union(&L->uf, da, db) == GY_UF_NONE)
+            continue;
+        rc = push_u64(&L->links, &L->nlinks, &L->cap_links, gy__cc_pair_key(da, db));
+        if (rc == 0)
+            rc = send(L, GY__CC_MSG_LINK_ADD, L->vmap.orig[da], L->vmap.orig[db], 0);
+    }
+    return rc;
+}
+
+/* An insert-only epoch while no delete was ever seen here: sort its pairs,
+ * count copies, find the new ones against the runs, unite those, then
+ * merge the epoch into the runs. */
+static int apply_sorted(struct local *L, const struct gy__cc_upd *u, size_t n)
+{
+    uint64_t *w;
+    size_t m;
+    int rc;
+
+    if (keys_room(L, n) != 0)
+        return -ENOMEM;
+    if ((rc = pair_words(L, u, n, &m)) != 0)
+        return rc;
+    w = gy__cc_runs_sort(&L->runs, L->keys[0], L->keys[1], m, id_bits(L->vmap.n));
+    if (!w || gy__cc_runs_count(&L->runs, w, m, &m) != 0 ||
+        gy__cc_runs_fresh(&L->runs, w, &m) != 0)
+        return -ENOMEM;
+    L->acc.distinct += (int64_t)m;
+    if ((rc = unite_new(L, w, m)) != 0)
+        return rc;
+    return gy__cc_runs_add(&L->runs, w, m);
+}
+
+/* The first delete here: the runs become the edge table, with the links
+ * flagged TREE, and the table serves from now on. */
+static int to_counted(struct local *L)
+{
+    if (gy__cc_runs_to_etab(&L->runs, &L->et) != 0)
+        return -ENOMEM;
+    for (size_t i = 0; i < L->nlinks; i++) {
+        uint64_t *s = gy__cc_etab_find(&L->et, L->links[i]);
+        assert(s != NULL); /* a link is an edge present */
+        if (s)
+            *s |= GY__CC_TREE;
+    }
+    gy_free(L->links);
+    gy_free(L->keys[0]);
+    gy_free(L->keys[1]);
+    L->links = L->keys[0] = L->keys[1] = NULL;
+    L->nlinks = L->cap_links = L->cap_keys = 0;
+    L->counted = true;
+    return 0;
+}
+
+/* Applies the epoch's updates (dels of them deletes) in order, sorted
+ * first if any deletes. */
+static int apply(struct local *L, struct gy__cc_upd *u, size_t n, size_t dels)
+{
+    size_t inserts = n - dels;
+    int rc = 0;
+
+    L->acc.inserts_only = dels == 0;
+    if (!L->counted && dels == 0)
+        return apply_sorted(L, u, n);
+    if (!L->counted && to_counted(L) != 0)
+        return -ENOMEM;
+    if (dels > 0)
         qsort(u, n, sizeof(*u), cmp_upd);
     /* Room for every insert to be a new edge: no rehash inside the loop. */
     if (gy__cc_etab_reserve(&L->et, inserts) != 0)
@@ -319,7 +452,7 @@ static int finish_epoch(struct local *L, struct gy__cc_ebuf *b)
     L->ntree_new = L->nnew = L->nout = 0;
     if (gy__cc_cap_follow(L->op, &L->cap, b->epoch) != 0)
         return -ECANCELED;
-    rc = apply(L, b->recs, b->len);
+    rc = apply(L, b->recs, b->len, b->marks);
     if (rc == 0 && L->acc.rebuild)
         rc = rebuild(L);
     if (rc == 0)
@@ -334,7 +467,8 @@ static void local_input(gy_op_t *op, void *state, uint32_t port, const struct gy
 {
     struct local *L = state;
     const struct gy_edge *e = recs;
-    struct gy__cc_upd *u = gy__cc_pending_reserve(&L->pend, cap->time.epoch, n);
+    struct gy__cc_ebuf *b;
+    struct gy__cc_upd *u = gy__cc_pending_reserve(&L->pend, cap->time.epoch, n, &b);
 
     (void)port;
     if (!u) {
@@ -343,10 +477,11 @@ static void local_input(gy_op_t *op, void *state, uint32_t port, const struct gy
         return;
     }
     for (uint32_t i = 0; i < n; i++) {
-        bool swap = e[i].u > e[i].v;
+        bool swap = e[i].u > e[i].v, del = e[i].sign < 0;
         u[i] = (struct gy__cc_upd){
             .a = swap ? e[i].v : e[i].u, .b = swap ? e[i].u : e[i].v, .line = e[i].line,
-            .flags = (e[i].sign < 0 ? GY__CC_UPD_DEL : 0) | (swap ? GY__CC_UPD_SWAP : 0)};
+            .flags = (del ? GY__CC_UPD_DEL : 0) | (swap ? GY__CC_UPD_SWAP : 0)};
+        b->marks += del;
     }
 }
 
@@ -374,6 +509,10 @@ static void local_free(void *state)
     gy__cc_vmap_destroy(&L->vmap);
     gy_uf_destroy(&L->uf);
     gy__cc_etab_destroy(&L->et);
+    gy__cc_runs_destroy(&L->runs);
+    gy_free(L->keys[0]);
+    gy_free(L->keys[1]);
+    gy_free(L->links);
     gy_free(L->tree_new);
     gy_free(L->new_verts);
     gy_free(L->out);
@@ -411,6 +550,7 @@ gy_stream_t *gy__cc_local(gy_stream_t *edges, const char *name, const struct gy_
     gy__cc_vmap_init(&L->vmap);
     gy_uf_init(&L->uf);
     gy__cc_etab_init(&L->et);
+    gy__cc_runs_init(&L->runs);
     L->op = gy_op_new(df, &spec);
     if (!L->op || gy_op_initial_cap(L->op, &t0, &L->cap) != 0)
         return NULL;

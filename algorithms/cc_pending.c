@@ -25,7 +25,8 @@ void gy__cc_pending_destroy(struct gy__cc_pending *p)
     for (uint32_t i = 0; i < p->n; i++)
         gy_free(p->ep[i].recs);
     gy_free(p->ep);
-    gy_free(p->spare.recs);
+    for (uint32_t i = 0; i < p->nspare; i++)
+        gy_free(p->spare[i].recs);
     gy__cc_pending_init(p, p->rec_size);
 }
 
@@ -46,19 +47,19 @@ static struct gy__cc_ebuf *buf_of(struct gy__cc_pending *p, uint64_t epoch)
     p->cap = (uint32_t)cap;
     memmove(&p->ep[i + 1], &p->ep[i], (p->n - i) * sizeof(*p->ep));
     p->n++;
-    p->ep[i] = p->spare;
+    p->ep[i] = p->nspare > 0 ? p->spare[--p->nspare] : (struct gy__cc_ebuf){0};
     p->ep[i].epoch = epoch;
-    p->ep[i].len = 0;
-    p->spare = (struct gy__cc_ebuf){0};
+    p->ep[i].len = p->ep[i].marks = 0;
     return &p->ep[i];
 }
 
-void *gy__cc_pending_reserve(struct gy__cc_pending *p, uint64_t epoch, size_t n)
+void *gy__cc_pending_reserve(struct gy__cc_pending *p, uint64_t epoch, size_t n,
+                             struct gy__cc_ebuf **buf)
 {
     struct gy__cc_ebuf *b = buf_of(p, epoch);
     void *recs;
 
-    if (!b)
+    if (!(*buf = b))
         return NULL;
     recs = b->recs;
     if (b->len + n > b->cap && gy_grow(&recs, &b->cap, b->len + n, p->rec_size) != 0)
@@ -75,13 +76,11 @@ struct gy__cc_ebuf *gy__cc_pending_first(struct gy__cc_pending *p, uint64_t befo
 
 void gy__cc_pending_pop(struct gy__cc_pending *p)
 {
-    /* Keep the larger of the two buffers for the next epoch. */
-    if (p->ep[0].cap > p->spare.cap) {
-        gy_free(p->spare.recs);
-        p->spare = p->ep[0];
-    } else {
+    /* Keep the buffer for a later epoch, up to GY__CC_SPARES of them. */
+    if (p->nspare < GY__CC_SPARES)
+        p->spare[p->nspare++] = p->ep[0];
+    else
         gy_free(p->ep[0].recs);
-    }
     p->n--;
     memmove(&p->ep[0], &p->ep[1], p->n * sizeof(*p->ep));
 }

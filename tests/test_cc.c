@@ -8,11 +8,13 @@
  *    edges present after each epoch once it deletes);
  *  - seeded random streams with duplicates, self-loops, huge ids and
  *    deletes (many of forest edges, so components split), every epoch
- *    against igraph;
+ *    against igraph, also streams that insert only for a long prefix (the
+ *    sorted runs) before deleting (the switch to the edge table);
  *  - the labels file against igraph's membership mapped to the smallest id;
  *  - bad deletes (the error text, and skip_bad_deletes' count), a labels
  *    write error, epochs with gaps, an empty input;
- *  - the pieces (union-find, edge table, vertex map) against brute force.
+ *  - the pieces (union-find, edge table, vertex map, the radix sort and
+ *    the sorted runs) against brute force.
  * GY_TEST_SCALE=n multiplies the random streams' lengths.
  */
 #include <setjmp.h>
@@ -535,6 +537,241 @@ static void test_cc_vertex_map(void **state)
     gy__cc_vmap_destroy(&m);
 }
 
+/* The radix sort against qsort: sizes around the insertion-sort cutoff,
+ * ids of 1 to 30 bits (one to three digits per id, empty digits skipped). */
+static void test_cc_runs_sort(void **state)
+{
+    static const unsigned bits[] = {1, 5, 11, 12, 20, 30};
+    static const size_t sizes[] = {0, 1, 47, 48, 1000, 6000};
+    enum { MAXN = 6000 };
+    static uint64_t a[MAXN], tmp[MAXN], want[MAXN];
+    struct gy__cc_runs r;
+    uint64_t rng = 5;
+    (void)state;
+
+    gy__cc_runs_init(&r);
+    for (size_t b = 0; b < sizeof(bits) / sizeof(bits[0]); b++)
+        for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+            uint32_t lim = (uint32_t)1 << bits[b];
+            uint64_t *got;
+            for (size_t i = 0; i < sizes[k]; i++) {
+                uint32_t da = (uint32_t)(rng_next(&rng) % lim);
+                /* db: sometimes one value only, so a digit pass is skipped */
+                uint32_t db = k % 2 ? (uint32_t)(rng_next(&rng) % lim) : lim - 1;
+                a[i] = want[i] = gy__cc_run_word(da, db);
+            }
+            qsort(want, sizes[k], sizeof(*want), cmp_u64);
+            got = gy__cc_runs_sort(&r, a, tmp, sizes[k], bits[b]);
+            assert_non_null(got);
+            for (size_t i = 0; i < sizes[k]; i++)
+                if (got[i] != want[i])
+                    fail_msg("bits %u n %zu: [%zu] = %#lx, expected %#lx", bits[b], sizes[k], i,
+                             (unsigned long)got[i], (unsigned long)want[i]);
+        }
+    gy__cc_runs_destroy(&r);
+}
+
+#define RUN_KEY (~(uint64_t)GY__CC_RUN_CMAX)
+
+/* True if run holds the pair of word x (binary search, count bits ignored). */
+static bool run_has(const struct gy__cc_run *run, uint64_t x)
+{
+    size_t lo = 0, hi = run->len;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((run->w[mid] & RUN_KEY) < (x & RUN_KEY))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < run->len && (run->w[lo] & RUN_KEY) == (x & RUN_KEY);
+}
+
+/* Each run strictly ascending by pair with counts 1..15, each more than
+ * twice as long as the next newer one, and no pair in two runs. */
+static void check_runs_shape(const struct gy__cc_runs *r)
+{
+    for (uint32_t k = 0; k < r->n; k++) {
+        const struct gy__cc_run *run = &r->run[k];
+        assert_true(run->len > 0 && run->len <= run->cap);
+        if (k + 1 < r->n)
+            assert_true(run->len > 2 * r->run[k + 1].len);
+        /* The fences of a long run: the pair of every 64th word. */
+        assert_int_equal(run->nfence, run->len < ((size_t)1 << 15) ? 0 : (run->len + 63) / 64);
+        for (size_t f = 0; f < run->nfence; f++)
+            assert_int_equal(run->fence[f], run->w[64 * f] & RUN_KEY);
+        for (size_t i = 0; i < run->len; i++) {
+            assert_true((run->w[i] & GY__CC_RUN_CMAX) >= 1);
+            if (i > 0)
+                assert_true((run->w[i - 1] & RUN_KEY) < (run->w[i] & RUN_KEY));
+            for (uint32_t o = k + 1; o < r->n; o++)
+                assert_false(run_has(&r->run[o], run->w[i]));
+        }
+    }
+}
+
+/* The pair counts of test_cc_runs: so far, and of the epoch at hand. */
+enum { RIDS = 90 };
+static uint32_t runs_want[RIDS][RIDS], runs_ep[RIDS][RIDS];
+
+/* n random pairs into a, counted in runs_ep; {3,7} twice in every epoch
+ * (so it goes far past the 15 copies a run word holds). */
+static void runs_epoch(uint64_t *rng, uint64_t *a, size_t n)
+{
+    memset(runs_ep, 0, sizeof(runs_ep));
+    for (size_t i = 0; i < n; i++) {
+        uint32_t da = i < 2 ? 3 : (uint32_t)(rng_next(rng) % RIDS);
+        uint32_t db = i < 2 ? 7 : (uint32_t)(rng_next(rng) % RIDS);
+        db = da == db ? (db + 1) % RIDS : db;
+        a[i] = gy__cc_run_word(da, db);
+        runs_ep[da][db]++;
+    }
+}
+
+/* w[0 .. m): one word per pair of the epoch, ascending, when counted (its
+ * copies, at most 15), else (new) the pairs no earlier epoch had. */
+static void check_epoch_words(const uint64_t *w, size_t m, bool counted)
+{
+    size_t k = 0;
+
+    for (uint32_t da = 0; da < RIDS; da++)
+        for (uint32_t db = 0; db < RIDS; db++) {
+            uint64_t c = runs_ep[da][db] < 15 ? runs_ep[da][db] : 15;
+            if (runs_ep[da][db] == 0 || (!counted && runs_want[da][db] > 0))
+                continue;
+            assert_true(k < m);
+            assert_int_equal(counted ? w[k] : w[k] & RUN_KEY,
+                             gy__cc_run_word(da, db) | (counted ? c : 0));
+            k++;
+        }
+    assert_int_equal(k, m);
+}
+
+/* Moves r into an edge table: distinct slots, each with runs_want copies
+ * and no flags. */
+static void check_to_etab(struct gy__cc_runs *r, size_t distinct)
+{
+    struct gy__cc_etab t;
+    uint64_t *s;
+
+    gy__cc_etab_init(&t);
+    assert_int_equal(gy__cc_runs_to_etab(r, &t), 0);
+    assert_int_equal(r->n, 0);
+    assert_int_equal(t.len, distinct);
+    for (uint32_t da = 0; da < RIDS; da++)
+        for (uint32_t db = 0; db < RIDS; db++) {
+            s = da != db ? gy__cc_etab_find(&t, gy__cc_pair_key(da, db)) : NULL;
+            assert_int_equal(s ? gy__cc_etab_copies(&t, s) : 0, runs_want[da][db]);
+            assert_int_equal(s ? *s & (GY__CC_TREE | GY__CC_TREE_NEW) : 0, 0);
+        }
+    gy__cc_etab_destroy(&t);
+}
+
+/*
+ * Epochs of random pairs over a small id space (so pairs repeat within and
+ * across epochs) through sort, count, fresh and add, against a count per
+ * pair: each epoch's counted words, its new pairs and every pair's copies
+ * after it; then the runs move into an edge table with the same counts.
+ */
+static void test_cc_runs(void **state)
+{
+    enum { EPOCHS = 60, MAXN = 700 };
+    static uint64_t a[MAXN], tmp[MAXN];
+    struct gy__cc_runs r;
+    uint64_t rng = 17;
+    size_t distinct = 0;
+    (void)state;
+
+    memset(runs_want, 0, sizeof(runs_want));
+    gy__cc_runs_init(&r);
+    for (int e = 0; e < EPOCHS; e++) {
+        /* From 1 to MAXN lines, so runs of every length meet. */
+        size_t n = e % 7 == 0 ? 1 : (size_t)(rng_next(&rng) % MAXN) + 1, m;
+        uint64_t *w;
+        runs_epoch(&rng, a, n);
+        w = gy__cc_runs_sort(&r, a, tmp, n, 7);
+        assert_non_null(w);
+        assert_int_equal(gy__cc_runs_count(&r, w, n, &m), 0);
+        check_epoch_words(w, m, true);
+        assert_int_equal(gy__cc_runs_fresh(&r, w, &m), 0);
+        check_epoch_words(w, m, false);
+        assert_int_equal(gy__cc_runs_add(&r, w, m), 0);
+        distinct += m;
+        for (uint32_t da = 0; da < RIDS; da++)
+            for (uint32_t db = 0; db < RIDS; db++) {
+                runs_want[da][db] += runs_ep[da][db];
+                if (da != db)
+                    assert_int_equal(gy__cc_runs_copies(&r, gy__cc_pair_key(da, db)),
+                                     runs_want[da][db]);
+            }
+        check_runs_shape(&r);
+    }
+    assert_true(runs_want[3][7] > 100);
+    check_to_etab(&r, distinct);
+    gy__cc_runs_destroy(&r);
+}
+
+/* n pairs into pairs[] over ids < ids: every other one (after the first
+ * epoch) drawn from the nold pairs seen before. */
+static void sparse_epoch(uint64_t *rng, uint64_t *pairs, size_t n, uint32_t ids,
+                         const uint64_t *olds, size_t nold)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t da = (uint32_t)(rng_next(rng) % ids), db = (uint32_t)(rng_next(rng) % ids);
+        db = da == db ? (db + 1) % ids : db;
+        pairs[i] = nold > 0 && i % 2 ? olds[rng_next(rng) % nold] : gy__cc_run_word(da, db);
+    }
+}
+
+/*
+ * A big first epoch (a run long enough for fences), then small epochs whose
+ * lookups are sparse (through the fences): half of their pairs old, half
+ * random. Each epoch's new pairs and the copies of every pair it touched
+ * against a count per pair.
+ */
+static void test_cc_runs_sparse(void **state)
+{
+    enum { IDS = 1024, BIG = 60000, SMALLN = 300, EPOCHS = 40 };
+    static uint16_t want[IDS][IDS];
+    static uint64_t a[BIG], tmp[BIG], pairs[BIG], olds[BIG + EPOCHS * SMALLN];
+    struct gy__cc_runs r;
+    uint64_t rng = 23, *w;
+    size_t nold = 0;
+    (void)state;
+
+    memset(want, 0, sizeof(want));
+    gy__cc_runs_init(&r);
+    for (int e = 0; e < EPOCHS; e++) {
+        size_t n = e == 0 ? BIG : (size_t)(rng_next(&rng) % SMALLN) + 1, m, fresh = 0;
+        sparse_epoch(&rng, pairs, n, IDS, olds, nold);
+        memcpy(a, pairs, n * sizeof(*a));
+        qsort(a, n, sizeof(*a), cmp_u64);
+        for (size_t i = 0; i < n; i++) /* the new pairs, ascending, appended to olds */
+            if ((i == 0 || a[i] != a[i - 1]) && want[gy__cc_run_a(a[i])][gy__cc_run_b(a[i])] == 0)
+                olds[nold + fresh++] = a[i];
+        memcpy(a, pairs, n * sizeof(*a));
+        w = gy__cc_runs_sort(&r, a, tmp, n, 10);
+        assert_non_null(w);
+        assert_int_equal(gy__cc_runs_count(&r, w, n, &m), 0);
+        assert_int_equal(gy__cc_runs_fresh(&r, w, &m), 0);
+        assert_int_equal(m, fresh);
+        for (size_t i = 0; i < m; i++)
+            assert_int_equal(w[i] & RUN_KEY, olds[nold + i]);
+        assert_int_equal(gy__cc_runs_add(&r, w, m), 0);
+        nold += fresh;
+        for (size_t i = 0; i < n; i++)
+            want[gy__cc_run_a(pairs[i])][gy__cc_run_b(pairs[i])]++;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t da = gy__cc_run_a(pairs[i]), db = gy__cc_run_b(pairs[i]);
+            assert_int_equal(gy__cc_runs_copies(&r, gy__cc_pair_key(da, db)), want[da][db]);
+        }
+        check_runs_shape(&r);
+    }
+    assert_true(r.run[0].nfence > 0);
+    gy__cc_runs_destroy(&r);
+}
+
 /* ---- real graphs ---- */
 
 struct graph_case {
@@ -606,9 +843,10 @@ static void test_cc_real_graphs(void **state)
 /* ---- random dynamic streams ---- */
 
 /* A stream over nv ids (small, huge and extreme ones) with duplicates,
- * self-loops and deletes of present edges (pdel percent of the lines),
- * deletes of absent ones (pbad percent). out holds n lines. */
-static void random_stream(uint64_t seed, uint32_t nv, unsigned pdel, unsigned pbad,
+ * self-loops and, after the first calm lines (inserts only), deletes of
+ * present edges (pdel percent of the lines) and of absent ones (pbad
+ * percent). out holds n lines. */
+static void random_stream(uint64_t seed, uint32_t nv, size_t calm, unsigned pdel, unsigned pbad,
                           struct gy_edge *out, size_t n)
 {
     uint64_t *ids = malloc(nv * sizeof(*ids));
@@ -620,7 +858,7 @@ static void random_stream(uint64_t seed, uint32_t nv, unsigned pdel, unsigned pb
     for (uint32_t i = 0; i < nv; i++)
         ids[i] = i % 3 == 0 ? i : i % 3 == 1 ? (1ULL << 40) + i * 977ULL : UINT64_MAX - i;
     for (size_t i = 0; i < n; i++) {
-        unsigned r = (unsigned)(rng_next(&rng) % 100);
+        unsigned r = i < calm ? 100 : (unsigned)(rng_next(&rng) % 100);
         struct gy_edge e = {.u = ids[rng_next(&rng) % nv], .v = ids[rng_next(&rng) % nv],
                             .sign = 1};
         if (r < pdel && nlive > 0) {
@@ -695,12 +933,43 @@ static void test_cc_random_dynamic(void **state)
 
     assert_non_null(e);
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        random_stream(1000 + k, kinds[k].nv, kinds[k].pdel, kinds[k].pbad, e, n);
+        random_stream(1000 + k, kinds[k].nv, 0, kinds[k].pdel, kinds[k].pbad, e, n);
         snprintf(label, sizeof(label), "random nv=%u del=%u%% bad=%u%%", kinds[k].nv,
                  kinds[k].pdel, kinds[k].pbad);
         /* Epochs of one line only for the short stream: thousands of epochs. */
         check_stream(e, n, k == 0 ? batches : batches + 1, k == 0 ? 4 : 3, kinds[k].pbad > 0,
                      label);
+    }
+    free(e);
+}
+
+/*
+ * Inserts only for the first half (each worker keeps sorted runs, several
+ * of them at the smaller batches), then deletes: at its first delete each
+ * worker moves its runs into the edge table, forest links flagged, and the
+ * deletes cut them from there. Over 5 ids the pairs get dozens of copies,
+ * far past the 15 a run word counts, and 90% deletes bring them down one
+ * by one, so a single lost copy would show. Every epoch against igraph on
+ * W = 1, 2, 3 and 8.
+ */
+static void test_cc_insert_then_delete(void **state)
+{
+    static const struct {
+        uint32_t nv;
+        unsigned pdel, pbad;
+    } kinds[] = {{5, 90, 0}, {12, 35, 0}, {150, 35, 0}, {2000, 35, 3}};
+    static const uint64_t batches[] = {7, 60, 400, 0};
+    size_t n = 1500 * test_scale();
+    struct gy_edge *e = malloc(n * sizeof(*e));
+    char label[64];
+    (void)state;
+
+    assert_non_null(e);
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        random_stream(2000 + k, kinds[k].nv, n / 2, kinds[k].pdel, kinds[k].pbad, e, n);
+        snprintf(label, sizeof(label), "inserts, then deletes, nv=%u del=%u%%", kinds[k].nv,
+                 kinds[k].pdel);
+        check_stream(e, n, batches, 4, kinds[k].pbad > 0, label);
     }
     free(e);
 }
@@ -777,7 +1046,7 @@ static void test_cc_labels(void **state)
     (void)state;
 
     assert_non_null(e);
-    random_stream(77, 300, 40, 0, e, n);
+    random_stream(77, 300, 0, 40, 0, e, n);
     write_stream(e, n, spath);
     labels_case(spath, 1, 100);
     labels_case(spath, 3, 100);
@@ -933,8 +1202,12 @@ int main(void)
         cmocka_unit_test(test_cc_union_find),
         cmocka_unit_test(test_cc_edge_table),
         cmocka_unit_test(test_cc_vertex_map),
+        cmocka_unit_test(test_cc_runs_sort),
+        cmocka_unit_test(test_cc_runs),
+        cmocka_unit_test(test_cc_runs_sparse),
         cmocka_unit_test(test_cc_real_graphs),
         cmocka_unit_test(test_cc_random_dynamic),
+        cmocka_unit_test(test_cc_insert_then_delete),
         cmocka_unit_test(test_cc_labels),
         cmocka_unit_test(test_cc_labels_write_error),
         cmocka_unit_test(test_cc_bad_deletes),
