@@ -120,16 +120,21 @@ static void sum_stats(const struct run *r, uint32_t workers, struct gy_algo_run_
     }
 }
 
-static int run_workers(const struct gy_algo_run_cfg *cfg, struct run *r, char *err, size_t errlen)
+/* Runs the workers; with cfg->stats, *ops gets the run's statistics. */
+static int run_workers(const struct gy_algo_run_cfg *cfg, struct run *r, gy_stats_t **ops,
+                       char *err, size_t errlen)
 {
     struct gy_runtime_config rc;
 
     gy_runtime_config_init(&rc);
     rc.workers = cfg->workers;
     rc.no_pin = cfg->no_pin;
+    rc.stats = cfg->stats;
     for (uint32_t w = 0; w < cfg->workers; w++)
         r->throttle[w].max_open = cfg->max_open ? cfg->max_open : DEFAULT_MAX_OPEN;
     r->t0 = gy_now();
+    if (cfg->stats)
+        return gy_runtime_run_stats(&rc, worker, r, ops, err, errlen);
     return gy_runtime_run(&rc, worker, r, err, errlen);
 }
 
@@ -160,7 +165,7 @@ int gy_algo_run(const struct gy_algo_run_cfg *cfg, struct gy_algo_run_stats *sta
         snprintf(err, errlen, "out of memory");
         rc = -ENOMEM;
     } else {
-        rc = run_workers(cfg, &r, err, errlen);
+        rc = run_workers(cfg, &r, &own.ops, err, errlen);
         sum_stats(&r, cfg->workers, &own);
     }
     gy_free(r.ctx);
@@ -169,5 +174,7 @@ int gy_algo_run(const struct gy_algo_run_cfg *cfg, struct gy_algo_run_stats *sta
     gy_edge_input_close(in);
     if (stats)
         *stats = own;
+    else
+        gy_stats_free(own.ops);
     return rc;
 }

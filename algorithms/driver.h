@@ -23,6 +23,7 @@
 #include "algorithms/algo.h"
 #include "graph/source.h"
 #include "progress/compiler.h"
+#include "runtime/stats.h"
 
 /* Called once per epoch; a nonzero return fails the run with "report failed". */
 typedef int (*gy_algo_report_fn)(const struct gy_graph_result *r, double seconds, void *arg);
@@ -36,6 +37,8 @@ struct gy_algo_run_cfg {
     struct gy_algo_opts opts;        /* input_name is filled in by the driver when NULL */
     gy_algo_report_fn report;        /* may be NULL */
     void *arg;
+    bool stats;                      /* count per operator and progress traffic
+                                      * (runtime/stats.h); see gy_algo_run_stats.ops */
 };
 
 /* What the run read and how long it took. */
@@ -48,6 +51,10 @@ struct gy_algo_run_stats {
     struct gy_graph_result last;     /* the last epoch's result (zero if none) */
     double open_seconds;             /* preparing the input (split, prefix counts) */
     double run_seconds;              /* the dataflow, from start to the last result */
+    /* With cfg.stats, after a successful run: the per-operator and
+     * per-worker statistics (runtime/stats.h), which the caller frees with
+     * gy_stats_free. NULL otherwise. */
+    gy_stats_t *ops;
 };
 
 /* Zero/defaults: one worker, whole input as one epoch. */
@@ -55,7 +62,8 @@ void gy_algo_run_cfg_init(struct gy_algo_run_cfg *cfg);
 
 /*
  * Runs cfg->algo over cfg->input. Returns 0, or -errno with one line in err
- * ("path:LINE: ...", "operator 'cc': ...", ...). stats may be NULL.
+ * ("path:LINE: ...", "operator 'cc': ...", ...). stats may be NULL (then
+ * cfg->stats counts for nothing: the snapshot is freed at once).
  */
 GY_NODISCARD int gy_algo_run(const struct gy_algo_run_cfg *cfg, struct gy_algo_run_stats *stats,
                              char *err, size_t errlen);

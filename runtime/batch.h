@@ -62,7 +62,11 @@ struct gy_batch {
     uint32_t from;               /* sending worker */
     uint32_t count;              /* records or updates in data[] */
     uint32_t rec_size;           /* DATA: bytes per record */
-    struct gy_time time;         /* DATA: every record's time */
+    union {
+        struct gy_time time;     /* DATA: every record's time */
+        uint64_t sent_ns;        /* PROGRESS, with stats on: when it was published
+                                  * (CLOCK_MONOTONIC ns, runtime/stats.c) */
+    };
     _Alignas(16) unsigned char data[GY_BATCH_BYTES];
 };
 

@@ -155,6 +155,7 @@ static int add_pusher(gy_dataflow_t *df, uint32_t slot, uint32_t port)
         return -ENOMEM;
     out->npushers++;
     pu->pact = in->pact;
+    pu->src_slot = in->src_slot;
     pu->slot = slot;
     pu->port = port;
     pu->loc = in->loc;

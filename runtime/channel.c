@@ -68,6 +68,17 @@ void gy__enqueue_remote(gy_dataflow_t *df, struct gy_batch *b)
     gy__batch_release(&df->w->pool, b);
 }
 
+/* Stats: a batch out of pu's producer, and, bound for a peer, data sent. */
+static void count_sealed(gy_dataflow_t *df, const struct gy__pusher *pu, uint32_t dest,
+                         const struct gy_batch *b)
+{
+    df->slots[pu->src_slot].st.batches_out++;
+    if (dest != df->me) {
+        df->w->st.data_batches++;
+        df->w->st.data_bytes += (uint64_t)b->count * b->rec_size;
+    }
+}
+
 /* Hands a full (or final) batch to its destination. Local batches go
  * straight to the input's queue (or into its last batch, uncounted);
  * remote ones wait in the outbox until the +1 that counts them has been
@@ -81,6 +92,8 @@ static int seal(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest)
         return 0;
     b->dataflow = df->id;
     b->loc = pu->loc;
+    if (GY_UNLIKELY(df->stats))
+        count_sealed(df, pu, dest, b);
     if (dest == df->me) {
         gy_dataflow_activate(df, pu->slot);
         if (enqueue(&df->slots[pu->slot].in[pu->port], b)) {
@@ -207,6 +220,8 @@ int gy_dataflow_give(gy_dataflow_t *df, uint32_t slot, uint32_t port, const stru
 
     if (n == 0)
         return 0;
+    if (GY_UNLIKELY(df->stats))
+        df->slots[slot].st.records_out += n;
     for (uint32_t i = 0; i < out->npushers; i++)
         if (push(df, out, &out->pushers[i], t, recs, n) != 0)
             return -ECANCELED;
@@ -265,11 +280,16 @@ static int append_all(struct gy__pvec *dst, const struct gy__pvec *src)
     return 0;
 }
 
-/* Sends v to every other worker, in chunks of one batch. */
-static int broadcast(gy_dataflow_t *df, const struct gy__pvec *v)
+/* Sends v to every other worker, in chunks of one batch. With stats on,
+ * each batch carries when it was sent (one clock read for them all); the
+ * time is returned in *sent_ns (left alone otherwise). */
+static int broadcast(gy_dataflow_t *df, const struct gy__pvec *v, uint64_t *sent_ns)
 {
     const uint32_t per = GY_BATCH_BYTES / sizeof(struct gy_pupdate);
+    const uint64_t now = df->stats && v->len > 0 && df->peers > 1 ? gy__stats_clock() : 0;
 
+    if (now != 0)
+        *sent_ns = now;
     for (uint32_t d = 0; d < df->peers; d++) {
         if (d == df->me)
             continue;
@@ -281,7 +301,12 @@ static int broadcast(gy_dataflow_t *df, const struct gy__pvec *v)
             b->kind = GY_BATCH_PROGRESS;
             b->dataflow = df->id;
             b->count = k;
+            b->sent_ns = now;
             memcpy(b->data, &v->items[off], (size_t)k * sizeof(struct gy_pupdate));
+            if (now != 0) {
+                df->w->st.progress_batches++;
+                df->w->st.progress_updates += k;
+            }
             gy__worker_send(df->w, d, b);
         }
     }
@@ -290,10 +315,13 @@ static int broadcast(gy_dataflow_t *df, const struct gy__pvec *v)
 
 int gy__flush_outbox(gy_dataflow_t *df)
 {
+    uint64_t sent_ns = 0; /* the +1s reach our own tracker at the step's end */
+
     if (!df->outbox_dirty)
         return 0;
     consolidate(&df->produced);
-    if (broadcast(df, &df->produced) != 0 || append_all(&df->local, &df->produced) != 0)
+    if (broadcast(df, &df->produced, &sent_ns) != 0 ||
+        append_all(&df->local, &df->produced) != 0)
         return gy_worker_fail(df->w, "dataflow '%s': out of memory sending progress", df->name);
     df->produced.len = 0;
     for (uint32_t d = 0; d < df->peers; d++) {
@@ -325,12 +353,23 @@ void gy__flush_dirty(gy_dataflow_t *df)
         gy__flush_slot(df, df->dirty[--df->ndirty]);
 }
 
+/* Stats: our own updates count as published when the step applies them
+ * (sent_ns, if they were broadcast just now), for frontier-advance latency. */
+static void stamp_local(gy_dataflow_t *df, uint64_t sent_ns)
+{
+    uint64_t t = sent_ns != 0 ? sent_ns : gy__stats_clock();
+
+    if (df->pend_ns == 0 || t < df->pend_ns)
+        df->pend_ns = t;
+}
+
 /* End of step: one consolidated batch of this step's updates to every
  * other worker, then the same updates (and those published early) to our
  * own tracker. Returns 1 if anything was published. */
 int gy__publish(gy_dataflow_t *df)
 {
     int any = df->produced.len || df->other.len || df->local.len;
+    uint64_t sent_ns = 0;
 
     if (!any)
         return 0;
@@ -339,9 +378,11 @@ int gy__publish(gy_dataflow_t *df)
     df->produced.len = 0;
     if (df->peers > 1) {
         consolidate(&df->other);
-        if (broadcast(df, &df->other) != 0)
+        if (broadcast(df, &df->other, &sent_ns) != 0)
             goto oom;
     }
+    if (GY_UNLIKELY(df->stats))
+        stamp_local(df, sent_ns);
     if (gy__apply_updates(df, df->local.items, df->local.len) != 0 ||
         gy__apply_updates(df, df->other.items, df->other.len) != 0)
         return -ECANCELED;

@@ -149,6 +149,7 @@ gy_dataflow_t *gy_dataflow_new(gy_worker_t *w, const char *name)
     if (!df)
         return NULL;
     df->w = w;
+    df->stats = w->rt->stats;
     df->peers = gy_worker_peers(w);
     df->me = gy_worker_index(w);
     df->running = NO_SLOT;

@@ -42,6 +42,7 @@ struct gy__inport {
 /* One consumer of an output: the route records take to one input. */
 struct gy__pusher {
     struct gy_pact pact;
+    uint32_t src_slot;           /* the producing slot (its stats count the batches) */
     uint32_t slot;               /* consuming slot and its input port */
     uint32_t port;
     uint32_t loc;                /* that input's location */
@@ -54,6 +55,16 @@ struct gy__outport {
     uint32_t loc;
     struct gy__pusher *pushers;
     uint32_t npushers;
+};
+
+/* A slot's counts, with stats on only (runtime/stats.h says what each means). */
+struct gy__slot_stats {
+    uint64_t records_in;
+    uint64_t records_out;
+    uint64_t batches_in;
+    uint64_t batches_out;
+    uint64_t runs;
+    uint64_t busy_ns;
 };
 
 struct gy__slot {
@@ -71,6 +82,7 @@ struct gy__slot {
     bool active;                 /* in the active list */
     bool dirty;                  /* has open output batches */
     uint32_t rank;               /* longest path from a source, feedback outputs cut (flow.c) */
+    struct gy__slot_stats st;    /* df->stats only */
 };
 
 struct gy__owned {
@@ -85,6 +97,10 @@ struct gy__initial {
 
 struct gy_dataflow {
     gy_worker_t *w;
+    bool stats;                  /* the run counts (cfg.stats), copied here where it is hot */
+    /* stats: the publication time of the oldest progress update applied
+     * since the last propagation (0: none), for frontier-advance latency. */
+    uint64_t pend_ns;
     uint32_t id;
     uint32_t peers;
     uint32_t me;

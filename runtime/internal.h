@@ -9,7 +9,8 @@
  *   err                            written under err_lock by the first
  *                                  failer; read by the main thread after join
  * struct gy_worker fields belong to the worker's own thread, except mbox,
- * pool.ret_* and pool.xwant (see mailbox.h and batch.h).
+ * pool.ret_* and pool.xwant (see mailbox.h and batch.h); st, the worker's
+ * statistics, is read by the main thread only after pthread_join.
  */
 #ifndef GY_RUNTIME_INTERNAL_H
 #define GY_RUNTIME_INTERNAL_H
@@ -18,11 +19,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "runtime/batch.h"
 #include "runtime/dataflow.h"
 #include "runtime/mailbox.h"
 #include "runtime/runtime.h"
+#include "runtime/stats.h"
 
 struct gy__runtime {
     uint32_t peers;
@@ -32,9 +35,31 @@ struct gy__runtime {
     uint32_t spin_us;
     bool pin;
     uint64_t channel_bytes;            /* cfg.channel_bytes: per-worker bound, 0 = none */
+    bool stats;                        /* cfg.stats: count (runtime/stats.c) */
+    bool collect;                      /* gy_runtime_run_stats: keep each freed
+                                        * dataflow's slots for the snapshot */
     _Atomic bool xfailed;
     pthread_mutex_t err_lock;
     char err[1024];
+};
+
+/* A worker's own statistics (runtime/stats.c), counted with stats on
+ * only. Times in CLOCK_MONOTONIC nanoseconds. */
+struct gy__wstats {
+    uint64_t wall_ns;                  /* the worker function */
+    uint64_t wait_ns;                  /* in gy__worker_idle_wait */
+    uint64_t steps;
+    uint64_t progress_batches;         /* sent to peers */
+    uint64_t progress_updates;
+    uint64_t data_batches;             /* record batches sealed for peers */
+    uint64_t data_bytes;
+    uint64_t advances;                 /* propagations that moved a frontier */
+    uint64_t advance_ns;               /* their latencies, summed */
+    uint64_t advance_max_ns;
+    /* What freed dataflows left: one record per slot, for the snapshot. */
+    struct gy_stats_op *ops;
+    size_t nops, cap_ops;
+    bool oom;                          /* a record was lost: the snapshot fails */
 };
 
 struct gy_worker {
@@ -65,7 +90,28 @@ struct gy_worker {
     uint32_t *drained;                 /* [peers] bounded runs: batches of each peer
                                         * dequeued in this step, added to its xdrained */
     bool stepping;                     /* inside gy_worker_step (operator callbacks) */
+    struct gy__wstats st;              /* rt->stats only */
 };
+
+/* The clock of the statistics: CLOCK_MONOTONIC in nanoseconds (the vDSO
+ * reads it without a system call; the coarse clock ticks every few ms,
+ * longer than most operator runs). Read only with stats on. */
+static inline uint64_t gy__stats_clock(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* runtime/stats.c: keeps the slots of df (being freed) for the snapshot. */
+void gy__stats_keep_dataflow(gy_dataflow_t *df);
+/* Builds the snapshot from every worker's records, after the threads joined. */
+GY_NODISCARD int gy__stats_gather(struct gy__runtime *rt, gy_stats_t **out);
+/* Frees what the workers kept (after gathering, or instead of it). */
+void gy__stats_release(struct gy__runtime *rt);
+/* One frontier advance seen by w's propagation, published at pub_ns. */
+void gy__stats_advance(gy_worker_t *w, uint64_t pub_ns);
 
 /* True when this worker's live data batches reach its bound. Reclaims
  * returned batches first, so the count is exact. Worker thread. */

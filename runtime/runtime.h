@@ -35,9 +35,13 @@ struct gy_runtime_config {
      * downstream and most advanced first. Counted in whole batches of
      * gy_runtime_batch_bytes() each. 0: unbounded (the default). */
     uint64_t channel_bytes;
+    /* Per-operator and progress-traffic statistics (runtime/stats.h): off
+     * by default; on, operator runs read the clock between them and each
+     * batch bumps a few counters. gy_runtime_run_stats hands them back. */
+    bool stats;
 };
 
-/* Defaults: one worker per core, pinned, default idle policy, no bound. */
+/* Defaults: one worker per core, pinned, default idle policy, no bound, no stats. */
 void gy_runtime_config_init(struct gy_runtime_config *cfg);
 
 /*

@@ -15,6 +15,8 @@
 void gy__dataflow_deliver(gy_dataflow_t *df, struct gy_batch *b)
 {
     if (b->kind == GY_BATCH_PROGRESS) {
+        if (GY_UNLIKELY(df->stats) && (df->pend_ns == 0 || b->sent_ns < df->pend_ns))
+            df->pend_ns = b->sent_ns;
         if (gy__apply_updates(df, (const struct gy_pupdate *)(const void *)b->data, b->count) != 0)
             df->failed = true;
         gy__batch_release(&df->w->pool, b);
@@ -43,6 +45,10 @@ bool gy_dataflow_pop(gy_dataflow_t *df, uint32_t slot, uint32_t port, struct gy_
         b = gy__inport_pop(in);
     if (!b)
         return false;
+    if (GY_UNLIKELY(df->stats)) {
+        df->slots[slot].st.records_in += b->count;
+        df->slots[slot].st.batches_in++;
+    }
     df->popped = b;
     if (gy__record(df, &df->other, in->loc, &b->time, -1) != 0)
         df->failed = true; /* the step stops after this slot */
@@ -82,6 +88,11 @@ int gy__propagate(gy_dataflow_t *df)
     for (uint32_t i = 0; i < n; i++) {
         gy_dataflow_activate(df, df->loc_slot[locs[i]]);
     }
+    if (GY_UNLIKELY(df->stats)) {
+        if (n > 0 && df->pend_ns != 0)
+            gy__stats_advance(df->w, df->pend_ns);
+        df->pend_ns = 0;
+    }
     return 0;
 }
 
@@ -91,7 +102,7 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void gy__run_slot(gy_dataflow_t *df, uint32_t slot)
+static inline void run_slot_once(gy_dataflow_t *df, uint32_t slot)
 {
     struct gy__slot *s = &df->slots[slot];
 
@@ -104,14 +115,40 @@ void gy__run_slot(gy_dataflow_t *df, uint32_t slot)
     gy__flush_slot(df, slot);
 }
 
+/* With stats on: the run, its output's sealing and sending included, timed
+ * from *mark to a clock read after it, which becomes *mark. *mark is the
+ * read that ended the previous run of the same sequence (0: none, read
+ * now), so n runs in a row take n + 1 reads. */
+static GY_NOINLINE void run_slot_timed(gy_dataflow_t *df, uint32_t slot, uint64_t *mark)
+{
+    uint64_t t0 = *mark != 0 ? *mark : gy__stats_clock();
+
+    run_slot_once(df, slot);
+    *mark = gy__stats_clock();
+    df->slots[slot].st.busy_ns += *mark - t0;
+    df->slots[slot].st.runs++;
+}
+
+void gy__run_slot(gy_dataflow_t *df, uint32_t slot)
+{
+    uint64_t mark = 0;
+
+    if (GY_UNLIKELY(df->stats))
+        run_slot_timed(df, slot, &mark);
+    else
+        run_slot_once(df, slot);
+}
+
 /* Runs every active slot once, in creation order (roughly upstream first,
  * so one step carries records far). Slots activated meanwhile run in the
- * next step. A bounded worker schedules in runtime/flow.c instead. */
+ * next step. A bounded worker schedules in runtime/flow.c instead. With
+ * stats on, one clock read ends a run and starts the next. */
 static int run_active(gy_dataflow_t *df)
 {
     uint32_t n = df->nactive;
     uint32_t *list = df->active;
     uint32_t cap = df->cap_active;
+    uint64_t mark = 0;           /* stats: the clock read ending the last run */
 
     if (GY_UNLIKELY(gy__flow_bounded(df->w)))
         return gy__flow_run(df);
@@ -125,8 +162,12 @@ static int run_active(gy_dataflow_t *df)
     df->cap_running = cap;
     if (n > 1)
         qsort(list, n, sizeof(*list), cmp_u32);
-    for (uint32_t i = 0; i < n && !df->failed && !gy_worker_failed(df->w); i++)
-        gy__run_slot(df, list[i]);
+    for (uint32_t i = 0; i < n && !df->failed && !gy_worker_failed(df->w); i++) {
+        if (GY_UNLIKELY(df->stats))
+            run_slot_timed(df, list[i], &mark);
+        else
+            run_slot_once(df, list[i]);
+    }
     return 1;
 }
 
@@ -251,6 +292,8 @@ void gy_dataflow_free(gy_dataflow_t *df)
     if (!df)
         return;
     release_popped(df);
+    if (df->w->rt->collect)
+        gy__stats_keep_dataflow(df);
     gy__channels_release(df);
     for (uint32_t s = 0; s < df->nslots; s++)
         slot_free(&df->slots[s]);

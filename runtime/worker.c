@@ -47,6 +47,7 @@ void gy_runtime_config_init(struct gy_runtime_config *cfg)
     cfg->no_pin = false;
     cfg->spin_us = UINT32_MAX;
     cfg->channel_bytes = 0;
+    cfg->stats = false;
 }
 
 uint32_t gy_worker_index(const gy_worker_t *w)
@@ -195,6 +196,8 @@ int gy_worker_step(gy_worker_t *w)
 
     if (gy_worker_failed(w))
         return -ECANCELED;
+    if (GY_UNLIKELY(w->rt->stats))
+        w->st.steps++;
     if (w->drained) {
         w->flow_want = false;
         w->flow_seen_drained = atomic_load_explicit(&w->pool.xdrained, memory_order_seq_cst);
@@ -230,7 +233,7 @@ static bool quiet(void *arg)
                           atomic_load_explicit(&p->xdrained, memory_order_seq_cst) == id->drained));
 }
 
-void gy__worker_idle_wait(gy_worker_t *w)
+static void idle_wait(gy_worker_t *w)
 {
     struct gy__runtime *rt = w->rt;
     double until = gy_now() + rt->spin_us * 1e-6;
@@ -252,6 +255,19 @@ void gy__worker_idle_wait(gy_worker_t *w)
         gy__mailbox_park(&w->mbox, &rt->xfailed, quiet, &id, GY_PARK_MS);
     if (id.want)
         atomic_store_explicit(&w->pool.xwant, false, memory_order_relaxed);
+}
+
+void gy__worker_idle_wait(gy_worker_t *w)
+{
+    uint64_t t0;
+
+    if (GY_LIKELY(!w->rt->stats)) {
+        idle_wait(w);
+        return;
+    }
+    t0 = gy__stats_clock();
+    idle_wait(w);
+    w->st.wait_ns += gy__stats_clock() - t0;
 }
 
 int gy_worker_step_or_park(gy_worker_t *w)
@@ -285,9 +301,15 @@ static void *worker_main(void *p)
     gy_worker_t *w = p;
     struct gy__runtime *rt = w->rt;
 
+    uint64_t t0 = 0;
+
     if (rt->pin)
         gy__pin_thread(w->index, w->peers);
+    if (rt->stats)
+        t0 = gy__stats_clock();
     w->rc = rt->fn(w, rt->arg);
+    if (rt->stats)
+        w->st.wall_ns = gy__stats_clock() - t0;
     if (w->rc != 0 && !gy_worker_failed(w))
         gy_worker_fail(w, "worker %u failed: %s", w->index, strerror(w->rc < 0 ? -w->rc : w->rc));
     /* Its capabilities would never be released: the peers would wait forever. */
@@ -313,6 +335,7 @@ static void teardown(struct gy__runtime *rt)
         gy_free(w->dataflows);
         gy_free(w->drained);
     }
+    gy__stats_release(rt);
     for (uint32_t i = 0; i < rt->peers; i++) {
         uint64_t lost = gy__pool_destroy(&rt->workers[i].pool);
         (void)lost;
@@ -365,6 +388,7 @@ static void runtime_setup(struct gy__runtime *rt, const struct gy_runtime_config
     rt->arg = arg;
     rt->pin = !cfg->no_pin;
     rt->channel_bytes = cfg->channel_bytes;
+    rt->stats = cfg->stats;
     rt->spin_us = cfg->spin_us != UINT32_MAX ? cfg->spin_us : GY_SPIN_US_DEFAULT;
     /* Oversubscribed: spinning only steals the core from a peer that has work. */
     if (rt->peers > cores && cfg->spin_us == UINT32_MAX)
@@ -373,14 +397,16 @@ static void runtime_setup(struct gy__runtime *rt, const struct gy_runtime_config
     pthread_mutex_init(&rt->err_lock, NULL);
 }
 
-int gy_runtime_run(const struct gy_runtime_config *cfg, gy_worker_fn fn, void *arg, char *err,
-                   size_t errlen)
+/* gy_runtime_run, and with stats non-NULL, gy_runtime_run_stats. */
+static int run(const struct gy_runtime_config *cfg, gy_worker_fn fn, void *arg, gy_stats_t **stats,
+               char *err, size_t errlen)
 {
     struct gy__runtime rt;
     uint32_t started = 0;
     int rc;
 
     runtime_setup(&rt, cfg, fn, arg);
+    rt.collect = stats != NULL;
     if (err && errlen)
         err[0] = '\0';
     /* aligned_alloc, not gy_calloc: workers hold cache-line aligned members. */
@@ -400,8 +426,23 @@ int gy_runtime_run(const struct gy_runtime_config *cfg, gy_worker_fn fn, void *a
         snprintf(err, errlen, "%s", rt.err);
         rc = -ECANCELED;
     }
+    if (rc == 0 && stats && (rc = gy__stats_gather(&rt, stats)) != 0)
+        snprintf(err, errlen, "out of memory gathering the run's statistics");
     teardown(&rt);
     pthread_mutex_destroy(&rt.err_lock);
     free(rt.workers);
     return rc;
+}
+
+int gy_runtime_run(const struct gy_runtime_config *cfg, gy_worker_fn fn, void *arg, char *err,
+                   size_t errlen)
+{
+    return run(cfg, fn, arg, NULL, err, errlen);
+}
+
+int gy_runtime_run_stats(const struct gy_runtime_config *cfg, gy_worker_fn fn, void *arg,
+                         gy_stats_t **stats, char *err, size_t errlen)
+{
+    *stats = NULL;
+    return run(cfg, fn, arg, stats, err, errlen);
 }
