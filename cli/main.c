@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_algo.h"
+#include "cli/cmd_bench.h"
 #include "cli/cmd_convert.h"
 #include "cli/run_demo.h"
 
@@ -17,11 +19,14 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"cc", gy_cli_cc, "connected components of an edge stream, per epoch"},
+    {"tc", gy_cli_tc, "triangles of an edge stream, per epoch"},
     {"demo", gy_cli_demo, "iterate numbers to a fixpoint in a loop, per epoch, on all cores"},
     {"progress-demo", gy_cli_progress_demo,
      "walk a small dataflow with a loop through progress tracking"},
     {"convert", gy_cli_convert, "convert an edge file to .gyb or a text edge list"},
     {"gen", gy_cli_gen, "generate a synthetic edge stream (rmat, er)"},
+    {"bench", gy_cli_bench, "measure scaling: time, speedup, COST and memory per worker count"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -35,7 +40,17 @@ static void usage(FILE *out)
           out);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].help);
-    fputs("\n'gyre <command> --help' describes a command's arguments.\n", out);
+    fputs("\n"
+          "An input is an edge file (text, Matrix Market or .gyb, maybe gzipped) or\n"
+          "a generator spec, rmat:SCALE[:EDGEFACTOR[:SEED]] or er:N:M[:SEED].\n"
+          "\n"
+          "examples:\n"
+          "  gyre cc rmat:20 -w 2 --batch 1000000   components of an R-MAT graph in 17 epochs\n"
+          "  gyre tc edges.txt --json               triangles, one JSON object per epoch\n"
+          "  gyre gen rmat 18 -o rmat18.gyb         write a generated graph to a file\n"
+          "\n"
+          "'gyre <command> --help' describes a command's options.\n",
+          out);
 }
 
 static const struct command *find_command(const char *name)
