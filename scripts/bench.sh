@@ -94,6 +94,17 @@ for entry in "${suite[@]}"; do
     cat "$tmp/table$n.txt"
 done
 
+# The cost of --stats, shown beside the plain runs (its extra columns stay
+# out of the merged CSV, whose header is the same for every row).
+cmd=(bench cc "rmat$cc_scale.gyb" --workers "$workers" --reps "$reps" --warmup "$warmup" --stats)
+echo "== gyre ${cmd[*]}"
+if (cd "$tmp" && "$gyre" "${cmd[@]}") > "$tmp/table_stats.txt"; then
+    { echo "\$ gyre ${cmd[*]}"; cat "$tmp/table_stats.txt"; echo; } >> "$tmp/latest.txt"
+else
+    failed+=("gyre ${cmd[*]} (exit $?)")
+fi
+cat "$tmp/table_stats.txt"
+
 # One CSV: the header once, then every run's rows in suite order.
 parts=("$tmp"/part*.csv)
 if [ -f "${parts[0]}" ]; then
