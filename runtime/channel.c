@@ -90,6 +90,10 @@ static int seal(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t dest)
     pu->open[dest] = NULL;
     if (!b)
         return 0;
+    if (b->count == 0) { /* opened ahead by an exchange, never filled */
+        gy__batch_release(&df->w->pool, b);
+        return 0;
+    }
     b->dataflow = df->id;
     b->loc = pu->loc;
     if (GY_UNLIKELY(df->stats))
@@ -128,19 +132,6 @@ static struct gy_batch *open_batch(gy_dataflow_t *df, struct gy__pusher *pu, uin
     return b;
 }
 
-static int push_one(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
-                    uint32_t dest, const struct gy_time *t, const void *rec)
-{
-    struct gy_batch *b = open_batch(df, pu, dest, t, out->rec_size);
-
-    if (!b)
-        return -ECANCELED;
-    copy_rec(b->data + (size_t)b->count * out->rec_size, rec, out->rec_size);
-    if (++b->count == out->batch_cap)
-        return seal(df, pu, dest);
-    return 0;
-}
-
 /* Appends a run of records to one destination, a batch-full at a time. */
 static int push_run(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
                     uint32_t dest, const struct gy_time *t, const unsigned char *recs, uint32_t n)
@@ -162,17 +153,28 @@ static int push_run(gy_dataflow_t *df, struct gy__outport *out, struct gy__pushe
     return 0;
 }
 
+/* Routes each record by key. Every destination's batch is opened once per
+ * call, so the per-record path is a hash, a copy and a count: no time
+ * comparison, no call unless a batch fills up. */
 static int push_exchange(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
                          const struct gy_time *t, const unsigned char *recs, uint32_t n)
 {
     const gy_key_fn key = pu->pact.key;
     void *arg = pu->pact.key_arg;
+    const size_t rs = out->rec_size;
+    const uint32_t cap = out->batch_cap, peers = df->peers;
 
-    if (df->peers == 1)
+    if (peers == 1)
         return push_run(df, out, pu, 0, t, recs, n);
-    for (uint32_t i = 0; i < n; i++, recs += out->rec_size) {
-        uint32_t dest = gy_key_worker(key(recs, arg), df->peers);
-        if (push_one(df, out, pu, dest, t, recs) != 0)
+    for (uint32_t d = 0; d < peers; d++)
+        if (!open_batch(df, pu, d, t, rs))
+            return -ECANCELED;
+    for (uint32_t i = 0; i < n; i++, recs += rs) {
+        uint32_t dest = gy__key_worker(key(recs, arg), peers);
+        struct gy_batch *b = pu->open[dest];
+        copy_rec(b->data + (size_t)b->count * rs, recs, rs);
+        if (GY_UNLIKELY(++b->count == cap) &&
+            (seal(df, pu, dest) != 0 || !open_batch(df, pu, dest, t, rs)))
             return -ECANCELED;
     }
     return 0;

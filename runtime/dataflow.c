@@ -21,14 +21,8 @@
 
 uint32_t gy_key_worker(uint64_t key, uint32_t peers)
 {
-    /* splitmix64's finalizer, then a multiply-shift range reduction: fast,
-     * and every worker computes the same owner for the same key. */
-    key ^= key >> 30;
-    key *= 0xbf58476d1ce4e5b9ULL;
-    key ^= key >> 27;
-    key *= 0x94d049bb133111ebULL;
-    key ^= key >> 31;
-    return (uint32_t)(((unsigned __int128)key * peers) >> 64);
+    /* Fast, and every worker computes the same owner for the same key. */
+    return gy__key_worker(key, peers);
 }
 
 /* ---- small vectors ---- */

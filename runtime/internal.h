@@ -27,6 +27,18 @@
 #include "runtime/runtime.h"
 #include "runtime/stats.h"
 
+/* gy_key_worker, inlined where the exchange routes every record:
+ * splitmix64's finalizer, then a multiply-shift range reduction. */
+static inline uint32_t gy__key_worker(uint64_t key, uint32_t peers)
+{
+    key ^= key >> 30;
+    key *= 0xbf58476d1ce4e5b9ULL;
+    key ^= key >> 27;
+    key *= 0x94d049bb133111ebULL;
+    key ^= key >> 31;
+    return (uint32_t)(((unsigned __int128)key * peers) >> 64);
+}
+
 struct gy__runtime {
     uint32_t peers;
     struct gy_worker *workers;         /* [peers] */
