@@ -54,7 +54,7 @@ static bool over_load(size_t len, size_t cap)
 
 static size_t copies_probe(const struct gy__cc_copy *e, size_t cap, uint64_t k)
 {
-    size_t mask = cap - 1, i = gy__cc_mix(k) & mask;
+    size_t mask = cap - 1, i = gy_fmix64(k) & mask;
 
     while (e[i].key != 0 && e[i].key != k)
         i = (i + 1) & mask;
@@ -84,7 +84,7 @@ static void copies_remove(struct gy__cc_copies *c, size_t hole)
     size_t mask = c->cap - 1;
 
     for (size_t i = (hole + 1) & mask; c->e[i].key != 0; i = (i + 1) & mask) {
-        size_t home = gy__cc_mix(c->e[i].key) & mask;
+        size_t home = gy_fmix64(c->e[i].key) & mask;
         /* Entry i may move back to the hole unless its home lies
          * cyclically in (hole, i]. */
         if (((i - home) & mask) >= ((i - hole) & mask)) {

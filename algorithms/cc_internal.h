@@ -30,6 +30,7 @@
 #include "algorithms/uf.h"
 #include "operators/op.h"
 #include "progress/compiler.h"
+#include "progress/hash.h"
 
 /* ---- the records ---- */
 
@@ -156,7 +157,7 @@ struct gy__cc_copies {
 struct gy__cc_etab {
     uint64_t *slot;  /* [cap] words */
     size_t cap;      /* 0 or a power of two, 2^(64 - shift) */
-    unsigned shift;  /* a key's home slot is its hash's top bits: mix(key) >> shift */
+    unsigned shift;  /* a key's home slot is its hash's top bits: gy_fmix64(key) >> shift */
     size_t len;      /* used slots, <= cap * 7 / 10 */
     void *raw;       /* the allocation slot lies in (gy__cc_table_alloc) */
     struct gy__cc_copies copies;
@@ -185,17 +186,6 @@ static inline uint32_t gy__cc_key_a(uint64_t w)
 static inline uint32_t gy__cc_key_b(uint64_t w)
 {
     return (uint32_t)w & GY__CC_MAX_IDS;
-}
-
-/* murmur3's fmix64: packed pairs and ids are far from random. */
-static inline uint64_t gy__cc_mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ULL;
-    k ^= k >> 33;
-    return k;
 }
 
 void gy__cc_etab_init(struct gy__cc_etab *t);
@@ -227,7 +217,7 @@ void gy__cc_copies_destroy(struct gy__cc_copies *c);
  * and doubling it moves them in one nearly sequential pass. */
 static inline size_t gy__cc_etab_home_of(const struct gy__cc_etab *t, uint64_t key)
 {
-    return (size_t)(gy__cc_mix(key) >> t->shift);
+    return (size_t)(gy_fmix64(key) >> t->shift);
 }
 
 /* The slot of key, or NULL. */

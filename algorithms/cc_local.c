@@ -526,7 +526,7 @@ static uint64_t pair_key(const void *rec, void *arg)
     uint64_t a = e->u < e->v ? e->u : e->v, b = e->u < e->v ? e->v : e->u;
 
     (void)arg;
-    return gy__cc_mix(a) ^ b;
+    return gy_fmix64(a) ^ b;
 }
 
 gy_stream_t *gy__cc_local(gy_stream_t *edges, const char *name, const struct gy_algo_opts *opts)

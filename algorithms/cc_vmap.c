@@ -36,7 +36,7 @@ static struct gy__cc_vslot *hash_probe(struct gy__cc_vslot *slot, size_t cap, ui
 {
     size_t mask = cap - 1;
 
-    for (size_t i = gy__cc_mix(orig) & mask;; i = (i + 1) & mask)
+    for (size_t i = gy_fmix64(orig) & mask;; i = (i + 1) & mask)
         if (slot[i].dense1 == 0 || slot[i].orig == orig)
             return &slot[i];
 }

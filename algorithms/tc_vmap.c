@@ -15,17 +15,13 @@
 #include <string.h>
 
 #include "progress/alloc.h"
+#include "progress/hash.h"
 
 #define TC_VMAP_FIRST 64u
 
 static inline size_t slot_of(uint64_t v, size_t cap)
 {
-    v ^= v >> 33;
-    v *= 0xff51afd7ed558ccdULL;
-    v ^= v >> 33;
-    v *= 0xc4ceb9fe1a85ec53ULL;
-    v ^= v >> 33;
-    return (size_t)(v & (cap - 1));
+    return (size_t)(gy_fmix64(v) & (cap - 1));
 }
 
 bool gy__tc_vmap_find(const struct tc_vmap *m, uint64_t v, uint32_t *idx)

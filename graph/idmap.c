@@ -14,6 +14,7 @@
 #include <errno.h>
 
 #include "progress/alloc.h"
+#include "progress/hash.h"
 
 #define EMPTY   UINT32_MAX
 #define MIN_CAP 16u
@@ -34,12 +35,7 @@ struct gy_idmap {
 /* murmur3's fmix64: every input bit reaches every output bit, so sequential ids spread. */
 static inline size_t hash_id(uint64_t k)
 {
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ull;
-    k ^= k >> 33;
-    return (size_t)k;
+    return (size_t)gy_fmix64(k);
 }
 
 static inline bool over_load(size_t count, size_t cap)

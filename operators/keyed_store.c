@@ -11,20 +11,9 @@
 
 #include "operators/keyed_internal.h"
 #include "progress/alloc.h"
+#include "progress/hash.h"
 
 #define TABLE_MIN 16u
-
-/* murmur3's 64-bit finalizer. Exchange sent this worker the keys whose
- * gy_key_worker hash picked it, so a fresh mix indexes the local tables. */
-static inline uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ULL;
-    k ^= k >> 33;
-    return k;
-}
 
 uint64_t gy__hash_bytes(const void *p, size_t n)
 {
@@ -34,14 +23,14 @@ uint64_t gy__hash_bytes(const void *p, size_t n)
     for (; n >= 8; n -= 8, b += 8) {
         uint64_t w;
         memcpy(&w, b, 8);
-        h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+        h = gy_fmix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
     }
     if (n > 0) {
         uint64_t w = 0;
         memcpy(&w, b, n);
-        h = mix(h ^ w ^ ((uint64_t)n << 56));
+        h = gy_fmix64(h ^ w ^ ((uint64_t)n << 56));
     }
-    return mix(h);
+    return gy_fmix64(h);
 }
 
 /* ---- key index ---- */
@@ -67,7 +56,7 @@ void gy__kidx_clear(struct gy__kidx *x)
 
 static uint32_t kidx_slot(const struct gy__kidx *x, uint64_t key)
 {
-    uint32_t i = (uint32_t)mix(key) & x->mask;
+    uint32_t i = (uint32_t)gy_fmix64(key) & x->mask;
 
     while (x->vals[i] != GY__NONE && x->keys[i] != key)
         i = (i + 1) & x->mask;

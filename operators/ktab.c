@@ -11,21 +11,9 @@
 
 #include "operators/builtins_internal.h"
 #include "progress/alloc.h"
+#include "progress/hash.h"
 
 #define KTAB_MIN 64u
-
-/* murmur3's 64-bit finalizer: keys are often small dense ids, and exchange
- * already sent this worker only the keys whose high hash bits (of another
- * mix) fall in its range, so the low bits of a fresh mix index the table. */
-static inline uint64_t key_mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ULL;
-    k ^= k >> 33;
-    return k;
-}
 
 void gy__ktab_init(struct gy__ktab *t, size_t val_size)
 {
@@ -53,7 +41,7 @@ void gy__ktab_clear(struct gy__ktab *t)
 static uint32_t slot_of(const struct gy__ktab *t, uint64_t key)
 {
     uint32_t mask = t->cap - 1;
-    uint32_t i = (uint32_t)key_mix(key) & mask;
+    uint32_t i = (uint32_t)gy_fmix64(key) & mask;
 
     while (t->used[i] && t->keys[i] != key)
         i = (i + 1) & mask;

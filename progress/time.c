@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "progress/hash.h"
+
 int gy_time_cmp(const struct gy_time *a, const struct gy_time *b)
 {
     uint32_t n = a->depth < b->depth ? a->depth : b->depth;
@@ -40,23 +42,12 @@ struct gy_time gy_time_meet(const struct gy_time *a, const struct gy_time *b)
     return t;
 }
 
-/* splitmix64's finalizer: a cheap bijective mix with full avalanche. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 uint64_t gy_time_hash(const struct gy_time *t)
 {
-    uint64_t h = mix64(t->epoch ^ ((uint64_t)t->depth << 56));
+    uint64_t h = gy_splitmix64_mix(t->epoch ^ ((uint64_t)t->depth << 56));
 
     for (uint32_t j = 0; j < t->depth; j++)
-        h = mix64(h ^ (t->iter[j] + 0x9e3779b97f4a7c15ULL * (j + 1)));
+        h = gy_splitmix64_mix(h ^ (t->iter[j] + 0x9e3779b97f4a7c15ULL * (j + 1)));
     return h;
 }
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "progress/hash.h"
 #include "runtime/batch.h"
 #include "runtime/dataflow.h"
 #include "runtime/mailbox.h"
@@ -31,12 +32,7 @@
  * splitmix64's finalizer, then a multiply-shift range reduction. */
 static inline uint32_t gy__key_worker(uint64_t key, uint32_t peers)
 {
-    key ^= key >> 30;
-    key *= 0xbf58476d1ce4e5b9ULL;
-    key ^= key >> 27;
-    key *= 0x94d049bb133111ebULL;
-    key ^= key >> 31;
-    return (uint32_t)(((unsigned __int128)key * peers) >> 64);
+    return (uint32_t)(((unsigned __int128)gy_splitmix64_mix(key) * peers) >> 64);
 }
 
 struct gy__runtime {

@@ -5,6 +5,7 @@
  * against a competent single-threaded program, not a straw man.
  */
 #include "bench/support/uf_baseline.h"
+#include "progress/hash.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -119,11 +120,8 @@ static int count_distinct(const struct gy_edge *e, size_t n, uint64_t *distinct)
     *distinct = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t a = e[i].u < e[i].v ? e[i].u : e[i].v, b = e[i].u ^ e[i].v ^ a;
-        uint64_t k = (a << 32 | b) + 1, h = k;
-        size_t j;
-        h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL; /* murmur3's fmix64 */
-        h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
-        j = (size_t)(h ^ (h >> 33)) & mask;
+        uint64_t k = (a << 32 | b) + 1;
+        size_t j = (size_t)gy_fmix64(k) & mask;
         if (a == b)
             continue;
         while (set[j] != 0 && set[j] != k)
