@@ -5,6 +5,7 @@
  * commands keep no global state between calls.
  */
 #include "cli/cmd_convert.h"
+#include "cli/opts.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -121,22 +122,6 @@ static int take_value(int argc, char **argv, int *i, const char *name, const cha
     return 1;
 }
 
-/* A decimal u64 made of digits only (no sign, no spaces, no ':'). */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t x = 0;
-
-    if (*s == '\0')
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-            return false;
-        x = x * 10 + (uint64_t)(*s - '0');
-    }
-    *out = x;
-    return true;
-}
-
 /* ---- convert ----------------------------------------------------------- */
 
 struct convert_args {
@@ -166,7 +151,7 @@ static int column_value(const char *opt, const char *val, unsigned *col)
 {
     uint64_t k;
 
-    if (!parse_u64(val, &k) || k < 3 || k > 1000000)
+    if (!gy_cli_parse_u64(val, &k) || k < 3 || k > 1000000)
         return usage_error("convert", "%s wants a column number >= 3, not '%s'", opt, val);
     *col = (unsigned)k;
     return 0;
@@ -379,7 +364,7 @@ static int number_arg(const char *what, const char *s)
 {
     uint64_t x;
 
-    if (s != NULL && !parse_u64(s, &x))
+    if (s != NULL && !gy_cli_parse_u64(s, &x))
         return usage_error("gen", "%s '%s' is not a non-negative decimal number", what, s);
     return 0;
 }
