@@ -36,9 +36,8 @@
 #include "algorithms/cc.h"
 #include "algorithms/driver.h"
 #include "bench/support/cc_igraph.h"
+#include "bench/support/rmat_input.h"
 #include "bench/support/uf_baseline.h"
-#include "graph/edgefile.h"
-#include "graph/gen.h"
 #include "operators/builtins.h"
 #include "operators/input.h"
 #include "progress/alloc.h"
@@ -68,55 +67,8 @@ struct secs {
     double wall, cpu;
 };
 
-struct input {
-    struct gy_edge *e;     /* graph, then the new edges */
-    size_t graph, n;       /* edges of the graph; all edges */
-    uint64_t id_bound;     /* 2^scale */
-    char path[64];
-};
-
-static int generate(struct input *in, unsigned scale)
-{
-    struct gy_gen_spec g, extra;
-    /* The new edges come from a second stream long enough at any scale. */
-    uint32_t ef2 = (uint32_t)(((uint64_t)LAT_EPOCHS * LAT_EDGES >> (scale < 17 ? scale : 17)) + 1);
-
-    if (gy_gen_rmat(&g, scale, EDGEFACTOR, 1) != 0 || gy_gen_rmat(&extra, scale, ef2, 2) != 0)
-        return -EINVAL;
-    in->graph = gy_gen_count(&g);
-    in->n = in->graph + (size_t)LAT_EPOCHS * LAT_EDGES;
-    in->id_bound = (uint64_t)1 << scale;
-    in->e = malloc(in->n * sizeof(*in->e));
-    if (!in->e)
-        return -ENOMEM;
-    if (gy_gen_range(&g, 0, in->graph, in->e) != 0 ||
-        gy_gen_range(&extra, 0, in->n - in->graph, in->e + in->graph) != 0)
-        return -EINVAL;
-    return 0;
-}
-
-static int write_file(struct input *in)
-{
-    char err[GY_EDGES_ERRLEN];
-    gy_edges_writer_t *w;
-    int fd;
-
-    strcpy(in->path, "/tmp/gy_bench_cc_XXXXXX.gyb");
-    fd = mkstemps(in->path, 4);
-    if (fd < 0)
-        return -errno;
-    close(fd);
-    if (gy_edges_writer_open(in->path, GY_EDGES_BIN, 0, &w, err, sizeof(err)) != 0 ||
-        gy_edges_writer_put(w, in->e, in->graph, err, sizeof(err)) != 0 ||
-        gy_edges_writer_close(w, err, sizeof(err)) != 0) {
-        fprintf(stderr, "bench_cc: %s\n", err);
-        return -EIO;
-    }
-    return 0;
-}
-
 /* The three baselines; want gets the full counts. Returns 0 or -1. */
-static int baselines(const struct input *in, struct uf_baseline_result *want, struct secs *uf,
+static int baselines(const struct rmat_input *in, struct uf_baseline_result *want, struct secs *uf,
                      struct secs *full, double *t_ig)
 {
     struct uf_baseline_result r, ig;
@@ -149,7 +101,7 @@ static int baselines(const struct input *in, struct uf_baseline_result *want, st
     return 0;
 }
 
-static void run_cfg(struct gy_algo_run_cfg *cfg, const struct input *in, uint32_t workers)
+static void run_cfg(struct gy_algo_run_cfg *cfg, const struct rmat_input *in, uint32_t workers)
 {
     gy_algo_run_cfg_init(cfg);
     cfg->input.spec = in->path;
@@ -165,7 +117,7 @@ static bool same(const struct gy_graph_result *r, const struct uf_baseline_resul
 
 /* The best of REPEAT runs at W workers, epochs of BATCH lines: its run
  * seconds and the process's CPU seconds during it. wall < 0 on failure. */
-static struct secs throughput(const struct input *in, uint32_t workers,
+static struct secs throughput(const struct rmat_input *in, uint32_t workers,
                               const struct uf_baseline_result *want)
 {
     struct secs best = {-1, 0}, fail = {-1, 0};
@@ -197,7 +149,7 @@ static struct secs throughput(const struct input *in, uint32_t workers,
 
 /* The latency run: every worker feeds its share from memory. */
 struct lat {
-    const struct input *in;
+    const struct rmat_input *in;
     double ms[LAT_EPOCHS];         /* worker 0: send to result, per small epoch */
     double load_s;                 /* worker 0: the graph's epoch */
     struct gy_graph_result last;   /* worker 0's last result */
@@ -228,7 +180,7 @@ static int send_share(gy_input_t *inp, const struct gy_edge *e, size_t n, uint32
 static int lat_epochs(gy_worker_t *w, struct lat *l, gy_input_t *inp, gy_probe_t *p)
 {
     uint32_t me = gy_worker_index(w), peers = gy_worker_peers(w);
-    const struct input *in = l->in;
+    const struct rmat_input *in = l->in;
     double t0 = gy_now();
 
     if (send_share(inp, in->e, in->graph, me, peers) != 0 || gy_input_advance_to(inp, 1) != 0 ||
@@ -274,7 +226,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Milliseconds per small epoch at W = 2: the median, p90 and max into ms[3]. */
-static int latency(const struct input *in, double ms[3])
+static int latency(const struct rmat_input *in, double ms[3])
 {
     static struct lat l;
     struct uf_baseline_result want;
@@ -308,7 +260,7 @@ static const char *verdict(bool ok)
     return ok ? "met" : "MISSED";
 }
 
-static int report(const struct input *in, const struct uf_baseline_result *want,
+static int report(const struct rmat_input *in, const struct uf_baseline_result *want,
                   const struct secs *uf, const struct secs *full, double t_ig)
 {
     struct secs w1 = throughput(in, 1, want), w2 = w1.wall > 0 ? throughput(in, 2, want) : w1;
@@ -336,7 +288,7 @@ int main(void)
 {
     const char *env = getenv("GY_BENCH_SCALE");
     unsigned scale = env && atoi(env) > 0 ? (unsigned)atoi(env) : 20;
-    struct input in = {0};
+    struct rmat_input in = {0};
     struct uf_baseline_result want;
     struct secs uf, full;
     double t_ig, load[1] = {0};
@@ -346,15 +298,15 @@ int main(void)
     printf("bench_cc: R-MAT scale %u, edge factor %u, epochs of %u lines, %u cores, "
            "load average %.1f (other load slows every figure)\n", scale, EDGEFACTOR, BATCH,
            gy_runtime_cores(), load[0]);
-    if (generate(&in, scale) != 0 || write_file(&in) != 0) {
+    if (rmat_input_generate(&in, scale, EDGEFACTOR, (size_t)LAT_EPOCHS * LAT_EDGES) != 0 ||
+        rmat_input_write(&in, "bench_cc", 0) != 0) {
         fprintf(stderr, "bench_cc: cannot prepare the input\n");
-        free(in.e);
+        rmat_input_free(&in);
         return 1;
     }
     rc = baselines(&in, &want, &uf, &full, &t_ig);
     if (rc == 0)
         rc = report(&in, &want, &uf, &full, t_ig);
-    unlink(in.path);
-    free(in.e);
+    rmat_input_free(&in);
     return rc == 0 ? 0 : 1;
 }

@@ -38,9 +38,8 @@
 
 #include "algorithms/driver.h"
 #include "algorithms/tc.h"
+#include "bench/support/rmat_input.h"
 #include "bench/support/tc_baseline.h"
-#include "graph/edgefile.h"
-#include "graph/gen.h"
 #include "runtime/runtime.h"
 
 #define EDGEFACTOR 16u
@@ -50,58 +49,9 @@
 #define TARGET_SPEEDUP 1.7
 #define TARGET_LATENCY_MS 10.0
 
-struct input {
-    struct gy_edge *e;     /* graph, then the new edges */
-    size_t graph, n;       /* edges of the graph; all edges */
-    uint64_t id_bound;     /* 2^scale */
-    char path[64];
-};
-
-static int generate(struct input *in, unsigned scale)
-{
-    struct gy_gen_spec g, extra;
-    /* The new edges come from a second stream long enough at any scale. */
-    uint32_t ef2 = (uint32_t)(((uint64_t)LAT_EPOCHS * LAT_EDGES >> (scale < 17 ? scale : 17)) + 1);
-
-    if (gy_gen_rmat(&g, scale, EDGEFACTOR, 1) != 0 || gy_gen_rmat(&extra, scale, ef2, 2) != 0)
-        return -EINVAL;
-    in->graph = gy_gen_count(&g);
-    in->n = in->graph + (size_t)LAT_EPOCHS * LAT_EDGES;
-    in->id_bound = (uint64_t)1 << scale;
-    in->e = malloc(in->n * sizeof(*in->e));
-    if (!in->e)
-        return -ENOMEM;
-    if (gy_gen_range(&g, 0, in->graph, in->e) != 0 ||
-        gy_gen_range(&extra, 0, in->n - in->graph, in->e + in->graph) != 0)
-        return -EINVAL;
-    return 0;
-}
-
-static int write_file(struct input *in)
-{
-    char err[GY_EDGES_ERRLEN];
-    gy_edges_writer_t *w;
-    int fd;
-
-    strcpy(in->path, "/tmp/gy_bench_tc_XXXXXX.gyb");
-    fd = mkstemps(in->path, 4);
-    if (fd < 0)
-        return -errno;
-    close(fd);
-    for (size_t i = in->graph; i < in->n; i++)
-        in->e[i].time = (int64_t)((i - in->graph) / LAT_EDGES + 1);
-    if (gy_edges_writer_open(in->path, GY_EDGES_BIN, GY_EDGES_HAS_TIME, &w, err, sizeof(err)) != 0 ||
-        gy_edges_writer_put(w, in->e, in->n, err, sizeof(err)) != 0 ||
-        gy_edges_writer_close(w, err, sizeof(err)) != 0) {
-        fprintf(stderr, "bench_tc: %s\n", err);
-        return -EIO;
-    }
-    return 0;
-}
-
 /* Both baselines over the graph; *want gets the triangles, plain and ig
  * their seconds. Returns 0 or -1. */
-static int baselines(const struct input *in, uint64_t *want, struct tc_baseline_times *plain,
+static int baselines(const struct rmat_input *in, uint64_t *want, struct tc_baseline_times *plain,
                      struct tc_baseline_times *ig)
 {
     uint64_t t_ig;
@@ -153,7 +103,7 @@ static int on_result(const struct gy_graph_result *r, double seconds, void *arg)
 }
 
 /* Runs tc at W workers over the file, one epoch per time. 0 or -1. */
-static int run_tc(const struct input *in, uint32_t workers, uint64_t want, struct run *run)
+static int run_tc(const struct rmat_input *in, uint32_t workers, uint64_t want, struct run *run)
 {
     struct gy_algo_run_cfg cfg;
     char err[512];
@@ -220,7 +170,7 @@ static const char *verdict(bool ok)
     return ok ? "met" : "MISSED";
 }
 
-static int report(const struct input *in, uint64_t want, const struct tc_baseline_times *plain,
+static int report(const struct rmat_input *in, uint64_t want, const struct tc_baseline_times *plain,
                   const struct tc_baseline_times *ig)
 {
     static struct run r1, r2;
@@ -255,7 +205,7 @@ int main(void)
 {
     const char *env = getenv("GY_BENCH_SCALE");
     unsigned scale = env && atoi(env) > 0 ? (unsigned)atoi(env) : 20;
-    struct input in = {0};
+    struct rmat_input in = {0};
     struct tc_baseline_times plain, ig;
     double load[1] = {0};
     uint64_t want;
@@ -264,15 +214,15 @@ int main(void)
     (void)getloadavg(load, 1);
     printf("bench_tc: R-MAT scale %u, edge factor %u, %u cores, load average %.1f (other load "
            "slows every figure)\n", scale, EDGEFACTOR, gy_runtime_cores(), load[0]);
-    if (generate(&in, scale) != 0 || write_file(&in) != 0) {
+    if (rmat_input_generate(&in, scale, EDGEFACTOR, (size_t)LAT_EPOCHS * LAT_EDGES) != 0 ||
+        rmat_input_write(&in, "bench_tc", LAT_EDGES) != 0) {
         fprintf(stderr, "bench_tc: cannot prepare the input\n");
-        free(in.e);
+        rmat_input_free(&in);
         return 1;
     }
     rc = baselines(&in, &want, &plain, &ig);
     if (rc == 0)
         rc = report(&in, want, &plain, &ig);
-    unlink(in.path);
-    free(in.e);
+    rmat_input_free(&in);
     return rc == 0 ? 0 : 1;
 }
