@@ -206,6 +206,10 @@ void gy__channels_release(gy_dataflow_t *df);
 GY_NODISCARD int gy__propagate(gy_dataflow_t *df);
 /* Runs one slot once (it must not be in the active list) and seals its output. */
 void gy__run_slot(gy_dataflow_t *df, uint32_t slot);
+/* Takes this round's active slots (*list, returned count), sorted into
+ * creation order (roughly upstream first, so one step carries records far);
+ * slots activated while they run go to the next round's list. */
+uint32_t gy__take_active(gy_dataflow_t *df, uint32_t **list);
 
 /* flow.c: flow control (docs/flow-control.md) */
 /* Ranks every slot; at build. */

@@ -188,30 +188,16 @@ static void requeue(gy_dataflow_t *df, uint32_t slot)
     gy_dataflow_activate(df, slot);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Under the bound: every active slot once, in creation order, as unbounded
  * workers do; but pops stop at the bound (gy__flow_take), a slot left with
  * input stays active, and once over, the rest wait for the next step. */
 static int run_under(gy_dataflow_t *df)
 {
-    uint32_t n = df->nactive, i;
-    uint32_t *list = df->active;
-    uint32_t cap = df->cap_active;
+    uint32_t *list, i;
+    uint32_t n = gy__take_active(df, &list);
 
     if (n == 0)
         return 0;
-    df->active = df->running_list;
-    df->cap_active = df->cap_running;
-    df->nactive = 0;
-    df->running_list = list;
-    df->cap_running = cap;
-    if (n > 1)
-        qsort(list, n, sizeof(*list), cmp_u32);
     for (i = 0; i < n && !df->failed && !gy_worker_failed(df->w); i++) {
         if (gy__flow_over(df->w))
             break;

@@ -102,6 +102,25 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+uint32_t gy__take_active(gy_dataflow_t *df, uint32_t **list)
+{
+    uint32_t n = df->nactive;
+    uint32_t cap = df->cap_active;
+
+    *list = df->active;
+    if (n == 0)
+        return 0;
+    /* Swap buffers: slots activated while these run go to the other list. */
+    df->active = df->running_list;
+    df->cap_active = df->cap_running;
+    df->nactive = 0;
+    df->running_list = *list;
+    df->cap_running = cap;
+    if (n > 1)
+        qsort(*list, n, sizeof(**list), cmp_u32);
+    return n;
+}
+
 static inline void run_slot_once(gy_dataflow_t *df, uint32_t slot)
 {
     struct gy__slot *s = &df->slots[slot];
@@ -145,23 +164,14 @@ void gy__run_slot(gy_dataflow_t *df, uint32_t slot)
  * stats on, one clock read ends a run and starts the next. */
 static int run_active(gy_dataflow_t *df)
 {
-    uint32_t n = df->nactive;
-    uint32_t *list = df->active;
-    uint32_t cap = df->cap_active;
     uint64_t mark = 0;           /* stats: the clock read ending the last run */
+    uint32_t *list, n;
 
     if (GY_UNLIKELY(gy__flow_bounded(df->w)))
         return gy__flow_run(df);
+    n = gy__take_active(df, &list);
     if (n == 0)
         return 0;
-    /* Swap buffers: slots activated while these run go to the other list. */
-    df->active = df->running_list;
-    df->cap_active = df->cap_running;
-    df->nactive = 0;
-    df->running_list = list;
-    df->cap_running = cap;
-    if (n > 1)
-        qsort(list, n, sizeof(*list), cmp_u32);
     for (uint32_t i = 0; i < n && !df->failed && !gy_worker_failed(df->w); i++) {
         if (GY_UNLIKELY(df->stats))
             run_slot_timed(df, list[i], &mark);
