@@ -17,8 +17,12 @@
  * (for gz, the inflated text) over that wall time; per core divides by W.
  * Every run checks that every edge arrived.
  *
- * Beside it, on one thread: the floor, mapping the same file and reading
- * every byte without parsing (a sum of 8-byte words), and the reader alone,
+ * Beside it, on one thread, two floors that read the same bytes without
+ * parsing: "mapped", mapping the file and summing its 8-byte words (no
+ * copy, no allocation: the strictest floor), and "read", read(2) of the
+ * whole file into freshly allocated memory, what "reading a file into
+ * memory" costs a program that does it (the issue's 1.9 GB/s); and the
+ * reader alone,
  * gy_edges_next over the whole file with no dataflow. Each figure is the
  * best and the median of REPEAT runs. The ratios printed at the end are
  * measured in this run: text MB/s per core against the 1000 MB/s target,
@@ -186,6 +190,34 @@ static double floor_rate(const char *path)
     return (double)len / (now() - t0) / 1e6;
 }
 
+/* read(2)s the whole file into a fresh buffer; MB/s, or < 0. */
+static double read_floor_rate(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    size_t len = (size_t)file_size(path), got = 0;
+    volatile unsigned char keep;
+    unsigned char *buf;
+    double t0 = now();
+
+    if (fd < 0)
+        return -1;
+    if (!(buf = malloc(len + 1))) {
+        close(fd);
+        return -1;
+    }
+    while (got < len) {
+        ssize_t r = read(fd, buf + got, len - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    keep = got ? buf[got - 1] : 0;
+    (void)keep;
+    free(buf);
+    return got == len ? (double)len / (now() - t0) / 1e6 : -1;
+}
+
 /* Opens and parses the whole file on this thread; MB/s of parsed bytes, or < 0. */
 static double reader_rate(const struct file *f, uint64_t m)
 {
@@ -316,7 +348,8 @@ static int e2e_run(const struct file *f, uint32_t workers, uint64_t m, struct e2
 /* ---- report ---- */
 
 struct figures {
-    double floor[NFMT], reader[NFMT];  /* best of REPEAT, MB/s */
+    double floor[NFMT], rfloor[NFMT];  /* mapped and read floors, best of REPEAT, MB/s */
+    double reader[NFMT];               /* best of REPEAT, MB/s */
     double e2e[NFMT][2];               /* best, MB/s of wall time, W = 1 and 2 */
     double cpu[NFMT][2];               /* best, MB per CPU second, W = 1 and 2 */
 };
@@ -324,20 +357,25 @@ struct figures {
 static int measure_side(const struct file *f, uint64_t m, struct figures *fig)
 {
     for (int k = 0; k < NFMT; k++) {
-        double fl[REPEAT], rd[REPEAT];
+        double fl[REPEAT], rf[REPEAT], rd[REPEAT];
         for (int i = 0; i < REPEAT; i++) {
             fl[i] = k == GZ ? 0 : floor_rate(f[k].path);
+            rf[i] = k == GZ ? 0 : read_floor_rate(f[k].path);
             rd[i] = reader_rate(&f[k], m);
-            if (fl[i] < 0 || rd[i] < 0)
+            if (fl[i] < 0 || rf[i] < 0 || rd[i] < 0)
                 return -1;
         }
         sort_rates(fl);
+        sort_rates(rf);
         sort_rates(rd);
         fig->floor[k] = fl[REPEAT - 1];
+        fig->rfloor[k] = rf[REPEAT - 1];
         fig->reader[k] = rd[REPEAT - 1];
     }
-    printf("  floor, 1 thread (map the file, read every byte):    text %6.0f            "
+    printf("  floor mapped, 1 thread (map, sum every word):       text %6.0f            "
            "bin %6.0f MB/s\n", fig->floor[TEXT], fig->floor[BIN]);
+    printf("  floor read, 1 thread (read(2) into fresh memory):   text %6.0f            "
+           "bin %6.0f MB/s\n", fig->rfloor[TEXT], fig->rfloor[BIN]);
     printf("  reader alone, 1 thread (open + gy_edges_next):      text %6.0f   gz %6.0f   "
            "bin %6.0f MB/s\n", fig->reader[TEXT], fig->reader[GZ], fig->reader[BIN]);
     return 0;
@@ -376,9 +414,14 @@ static void print_ratios(const struct figures *fig)
            "(per CPU second: W=1 %.2fx, W=2 %.2fx)\n", TARGET_MBS, fig->e2e[TEXT][0] / TARGET_MBS,
            fig->e2e[TEXT][1] / 2 / TARGET_MBS, fig->cpu[TEXT][0] / TARGET_MBS,
            fig->cpu[TEXT][1] / TARGET_MBS);
-    printf("          bin vs its floor: end to end W=1 %.2fx, W=2 per core %.2fx; reader alone "
-           "%.2fx\n", fig->e2e[BIN][0] / fig->floor[BIN], fig->e2e[BIN][1] / 2 / fig->floor[BIN],
+    printf("          bin vs the mapped floor: end to end W=1 %.2fx, W=2 %.2fx (per core "
+           "%.2fx); reader alone %.2fx\n", fig->e2e[BIN][0] / fig->floor[BIN],
+           fig->e2e[BIN][1] / fig->floor[BIN], fig->e2e[BIN][1] / 2 / fig->floor[BIN],
            fig->reader[BIN] / fig->floor[BIN]);
+    printf("          bin vs the read floor:   end to end W=1 %.2fx, W=2 %.2fx (per core "
+           "%.2fx); reader alone %.2fx\n", fig->e2e[BIN][0] / fig->rfloor[BIN],
+           fig->e2e[BIN][1] / fig->rfloor[BIN], fig->e2e[BIN][1] / 2 / fig->rfloor[BIN],
+           fig->reader[BIN] / fig->rfloor[BIN]);
     printf("          W=2 / W=1: text %.2fx, gz %.2fx, bin %.2fx\n",
            fig->e2e[TEXT][1] / fig->e2e[TEXT][0], fig->e2e[GZ][1] / fig->e2e[GZ][0],
            fig->e2e[BIN][1] / fig->e2e[BIN][0]);
