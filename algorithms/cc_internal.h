@@ -88,6 +88,7 @@ struct gy__cc_vslot {
 
 struct gy__cc_vmap {
     uint32_t *direct;            /* [dcap]: dense id + 1 of orig, 0 = unmapped */
+    void *draw;                  /* the allocation direct lies in (gy__cc_table_alloc) */
     size_t dcap;                 /* 0 or a power of two <= GY__CC_DIRECT_MAX */
     struct gy__cc_vslot *hslot;  /* [hcap], ids >= GY__CC_DIRECT_MAX */
     size_t hcap, hlen;           /* hcap 0 or a power of two; hlen <= hcap * 7 / 10 */

@@ -6,7 +6,12 @@
  * R-MAT), so ids below GY__CC_DIRECT_MAX are looked up in a direct table:
  * one load, no hashing, no probing. The table grows by doubling to cover
  * the largest such id seen; it is calloc'd, so pages that no id touches
- * stay unbacked zero pages. Larger ids go to an open-addressing hash table
+ * stay unbacked zero pages. It comes from gy__cc_table_alloc (huge pages
+ * where the kernel gives them): a lookup reads a page before the first id
+ * on it is written, so each page is first the shared zero page, and the
+ * write replaces it, a copy-on-write that flushes the TLB of every thread
+ * of the process, an interrupt to the other workers; 2 MiB pages make
+ * that 512 times rarer. Larger ids go to an open-addressing hash table
  * with linear probing. Both hand out dense ids from one counter.
  */
 #include <errno.h>
@@ -26,7 +31,7 @@ void gy__cc_vmap_init(struct gy__cc_vmap *m)
 
 void gy__cc_vmap_destroy(struct gy__cc_vmap *m)
 {
-    gy_free(m->direct);
+    gy_free(m->draw);
     gy_free(m->hslot);
     gy_free(m->orig);
     gy__cc_vmap_init(m);
@@ -57,16 +62,18 @@ static int direct_cover(struct gy__cc_vmap *m, uint64_t orig)
 {
     size_t cap = m->dcap ? m->dcap : DIRECT_MIN;
     uint32_t *t;
+    void *raw;
 
     while (cap <= orig)
         cap *= 2;
-    t = gy_calloc(cap, sizeof(*t));
+    t = gy__cc_table_alloc(cap, sizeof(*t), &raw);
     if (!t)
         return -ENOMEM;
     if (m->dcap)
         memcpy(t, m->direct, m->dcap * sizeof(*t));
-    gy_free(m->direct);
+    gy_free(m->draw);
     m->direct = t;
+    m->draw = raw;
     m->dcap = cap;
     return 0;
 }
