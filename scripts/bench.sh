@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The standard benchmark suite (make bench), sized for a 2-core machine to
-# finish in well under 10 minutes:
+# finish in about 20 minutes:
 #  1. every benchmark binary BUILD_DIR/bench/bench_* in turn (each prints its
-#     own figures and ratios to its targets);
+#     own figures and ratios to its targets), then bench_cc and bench_tc
+#     again at the large R-MAT scale (22: 67 M edge lines, a 1 GiB .gyb);
 #  2. `gyre bench` at W = 1,2 for cc and tc over R-MAT graphs written once as
 #     .gyb files into a temporary directory, for ingest over the larger one,
 #     and for the exchange, barrier and loop micro-benchmarks.
@@ -14,7 +15,8 @@
 # usage: scripts/bench.sh BUILD_DIR
 # Knobs (environment): GY_BENCH_WORKERS (1,2), GY_BENCH_REPS (3),
 # GY_BENCH_WARMUP (1), GY_BENCH_CC_SCALE (18: cc and ingest on rmat:18),
-# GY_BENCH_TC_SCALE (16), GY_BENCH_BINARIES (1; 0 skips step 1).
+# GY_BENCH_TC_SCALE (16), GY_BENCH_BINARIES (1; 0 skips step 1),
+# GY_BENCH_LARGE_SCALE (22; 0 skips the large runs of step 1).
 set -uo pipefail
 build=${1:?usage: bench.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +27,7 @@ workers=${GY_BENCH_WORKERS:-1,2}
 reps=${GY_BENCH_REPS:-3}
 warmup=${GY_BENCH_WARMUP:-1}
 cc_scale=${GY_BENCH_CC_SCALE:-18}
+large_scale=${GY_BENCH_LARGE_SCALE:-22}
 tc_scale=${GY_BENCH_TC_SCALE:-16}
 failed=()
 
@@ -40,6 +43,13 @@ if [ "${GY_BENCH_BINARIES:-1}" != 0 ]; then
     if [ "$found" -eq 0 ]; then
         echo "bench.sh: no benchmarks under $build/bench; run 'make benches' first" >&2
         exit 1
+    fi
+    if [ "$large_scale" != 0 ]; then
+        for b in bench_cc bench_tc; do
+            echo "== $b at R-MAT scale $large_scale"
+            GY_BENCH_SCALE=$large_scale "$build/bench/$b" ||
+                failed+=("$b scale $large_scale (exit $?)")
+        done
     fi
 fi
 
