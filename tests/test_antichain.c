@@ -15,35 +15,10 @@
 
 #include "progress/alloc.h"
 #include "progress/antichain.h"
+#include "tests/support/rng.h"
+#include "tests/support/times.h"
 
-static uint64_t rng_state = 0xa17c4a1ULL;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static struct gy_time rnd_time(uint32_t depth, uint32_t range)
-{
-    struct gy_time t = gy_time_zero(depth);
-
-    t.epoch = rnd() % range;
-    for (uint32_t j = 0; j < depth; j++)
-        t.iter[j] = (uint32_t)(rnd() % range);
-    return t;
-}
-
-static struct gy_time t2(uint64_t e, uint32_t i)
-{
-    struct gy_time t = gy_time_zero(1);
-
-    t.epoch = e;
-    t.iter[0] = i;
-    return t;
-}
+static uint64_t rng = 0xa17c4a1ULL;
 
 static bool has(const struct gy_antichain *a, const struct gy_time *t)
 {
@@ -57,7 +32,8 @@ static void test_antichain_insert_basic(void **state)
 {
     (void)state;
     struct gy_antichain a;
-    struct gy_time x = t2(1, 1), y = t2(0, 2), z = t2(2, 0), low = t2(0, 0);
+    struct gy_time x = ts_time1(1, 1), y = ts_time1(0, 2), z = ts_time1(2, 0);
+    struct gy_time low = ts_time1(0, 0);
     char buf[64];
 
     gy_antichain_init(&a);
@@ -73,7 +49,7 @@ static void test_antichain_insert_basic(void **state)
     assert_true(gy_antichain_le(&a, &x));
     assert_false(gy_antichain_lt(&a, &x));
     {
-        struct gy_time above = t2(1, 2), none = t2(0, 1);
+        struct gy_time above = ts_time1(1, 2), none = ts_time1(0, 1);
         assert_true(gy_antichain_lt(&a, &above));
         assert_false(gy_antichain_le(&a, &none));
     }
@@ -95,11 +71,11 @@ static void test_antichain_minimality(void **state)
     for (int round = 0; round < 2000; round++) {
         struct gy_antichain a;
         struct gy_time all[48];
-        uint32_t d = (uint32_t)(rnd() % (GY_MAX_DEPTH + 1));
-        int n = 1 + (int)(rnd() % 48), want = 0;
+        uint32_t d = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
+        int n = 1 + (int)ts_rng_below(&rng, 48), want = 0;
         gy_antichain_init(&a);
         for (int i = 0; i < n; i++) {
-            all[i] = rnd_time(d, 4);
+            all[i] = ts_rand_time(&rng, d, 4);
             assert_true(gy_antichain_insert(&a, &all[i]) >= 0);
         }
         for (int i = 0; i < n; i++) {
@@ -128,7 +104,7 @@ static void test_antichain_eq_copy_sort(void **state)
 {
     (void)state;
     struct gy_antichain a, b;
-    struct gy_time x = t2(3, 0), y = t2(1, 4), z = t2(2, 2);
+    struct gy_time x = ts_time1(3, 0), y = ts_time1(1, 4), z = ts_time1(2, 2);
 
     gy_antichain_init(&a);
     gy_antichain_init(&b);
@@ -157,7 +133,7 @@ static void test_antichain_enomem(void **state)
 {
     (void)state;
     struct gy_antichain a, b;
-    struct gy_time x = t2(3, 0), y = t2(1, 4);
+    struct gy_time x = ts_time1(3, 0), y = ts_time1(1, 4);
 
     gy_antichain_init(&a);
     gy_antichain_init(&b);

@@ -39,6 +39,7 @@
 
 #include "graph/gen.h"
 #include "runtime/runtime.h"
+#include "tests/support/proc.h"
 
 #define TIMEOUT_S 60        /* a gyre run that takes longer is hung */
 #define MAX_ROWS 8
@@ -76,26 +77,6 @@ struct tmp {
 };
 
 /* ---- helpers ---- */
-
-/* $GY_GYRE, else <dir of this binary>/../gyre (build/tests/.. = build/). */
-static void find_gyre(void)
-{
-    const char *env = getenv("GY_GYRE");
-    char self[PATH_MAX];
-    ssize_t n;
-    char *slash;
-
-    if (env && *env) {
-        snprintf(gyre, sizeof(gyre), "%s", env);
-        return;
-    }
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    self[n > 0 ? n : 0] = '\0';
-    slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(gyre, sizeof(gyre), "%s/../gyre", slash ? self : ".");
-}
 
 static void read_file(const char *path, char *buf, size_t len)
 {
@@ -540,6 +521,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bench_cli_json, setup, teardown),
     };
 
-    find_gyre();
+    ts_gyre_path(gyre, sizeof(gyre));
     return cmocka_run_group_tests_name("bench_cli", tests, NULL, NULL);
 }

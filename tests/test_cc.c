@@ -35,7 +35,10 @@
 #include "algorithms/uf.h"
 #include "graph/edgefile.h"
 #include "progress/alloc.h"
+#include "tests/support/files.h"
 #include "tests/support/oracle_tsv.h"
+#include "tests/support/rng.h"
+#include "tests/support/rows.h"
 
 /* ---- running gy_cc through the driver ---- */
 
@@ -115,12 +118,6 @@ struct sim {
     uint64_t bad_line, bad_u, bad_v; /* the first bad delete (skip off) */
 };
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
 static int cmp_pair(const void *x, const void *y)
 {
     const struct pair *p = x, *q = y;
@@ -131,7 +128,7 @@ static int cmp_pair(const void *x, const void *y)
 
 static uint32_t id_of(const struct sim *s, uint64_t v)
 {
-    const uint64_t *p = bsearch(&v, s->ids, s->nids, sizeof(*p), cmp_u64);
+    const uint64_t *p = bsearch(&v, s->ids, s->nids, sizeof(*p), ts_cmp_u64);
     assert_non_null(p);
     return (uint32_t)(p - s->ids);
 }
@@ -157,7 +154,7 @@ static void sim_init(struct sim *s, const struct gy_edge *e, size_t n)
         s->ids[2 * i] = e[i].u;
         s->ids[2 * i + 1] = e[i].v;
     }
-    qsort(s->ids, 2 * n, sizeof(*s->ids), cmp_u64);
+    qsort(s->ids, 2 * n, sizeof(*s->ids), ts_cmp_u64);
     for (size_t i = 0; i < 2 * n; i++)
         if (k == 0 || s->ids[k - 1] != s->ids[i])
             s->ids[k++] = s->ids[i];
@@ -376,52 +373,21 @@ static void expect_results(const char *what, const struct results *got,
     }
 }
 
-/* Writes edges as a signed text edge list into a new temp file (path: 64 bytes). */
+/* Writes edges as a signed text edge list into a new temp file (path:
+ * TS_PATH_MAX bytes). */
 static void write_stream(const struct gy_edge *e, size_t n, char *path)
 {
     char err[GY_EDGES_ERRLEN];
     gy_edges_writer_t *w;
-    int fd;
 
-    strcpy(path, "/tmp/gy_test_cc_XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    ts_temp_file("gy_test_cc_", path, TS_PATH_MAX);
     if (gy_edges_writer_open(path, GY_EDGES_TEXT, GY_EDGES_HAS_SIGN, &w, err, sizeof(err)) != 0 ||
         gy_edges_writer_put(w, e, n, err, sizeof(err)) != 0 ||
         gy_edges_writer_close(w, err, sizeof(err)) != 0)
         fail_msg("%s", err);
 }
 
-static void write_text(const char *text, char *path)
-{
-    FILE *f;
-    int fd;
-
-    strcpy(path, "/tmp/gy_test_cc_XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
-static unsigned test_scale(void)
-{
-    const char *s = getenv("GY_TEST_SCALE");
-    return s && atoi(s) > 0 ? (unsigned)atoi(s) : 1;
-}
-
 /* ---- the pieces against brute force ---- */
-
-static uint64_t rng_next(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 static void test_cc_union_find(void **state)
 {
@@ -436,7 +402,7 @@ static void test_cc_union_find(void **state)
     for (uint32_t i = 0; i < N; i++)
         label[i] = i;
     for (int step = 0; step < 400; step++) {
-        uint32_t a = (uint32_t)(rng_next(&rng) % N), b = (uint32_t)(rng_next(&rng) % N);
+        uint32_t a = ts_rng_below(&rng, N), b = ts_rng_below(&rng, N);
         uint32_t la = label[a], lb = label[b], r = gy_uf_union(&uf, a, b), members = 0;
         assert_int_equal(r == GY_UF_NONE, la == lb);
         for (uint32_t i = 0; i < N; i++) {
@@ -470,10 +436,10 @@ static void test_cc_edge_table(void **state)
     memset(want, 0, sizeof(want));
     gy__cc_etab_init(&t);
     for (int step = 0; step < 200000; step++) {
-        uint32_t k = (uint32_t)(rng_next(&rng) % KEYS);
+        uint32_t k = ts_rng_below(&rng, KEYS);
         uint64_t key = gy__cc_pair_key(65536u + k * 7919u % 65536u, k), *s;
         bool fresh;
-        if (rng_next(&rng) % 3 != 0) {
+        if (ts_rng_next(&rng) % 3 != 0) {
             assert_int_equal(gy__cc_etab_reserve(&t, 1), 0);
             s = gy__cc_etab_upsert(&t, key, &fresh);
             assert_int_equal(fresh, want[k] == 0);
@@ -517,7 +483,7 @@ static void test_cc_vertex_map(void **state)
 
     gy__cc_vmap_init(&m);
     for (size_t i = 0; i < N; i++)
-        ids[i] = i < 7 ? fixed[i] : (i % 2 ? rng_next(&rng) : rng_next(&rng) % 100000);
+        ids[i] = i < 7 ? fixed[i] : (i % 2 ? ts_rng_next(&rng) : ts_rng_next(&rng) % 100000);
     for (size_t i = 0; i < N; i++) {
         bool known = false;
         int rc;
@@ -555,12 +521,12 @@ static void test_cc_runs_sort(void **state)
             uint32_t lim = (uint32_t)1 << bits[b];
             uint64_t *got;
             for (size_t i = 0; i < sizes[k]; i++) {
-                uint32_t da = (uint32_t)(rng_next(&rng) % lim);
+                uint32_t da = (uint32_t)(ts_rng_next(&rng) % lim);
                 /* db: sometimes one value only, so a digit pass is skipped */
-                uint32_t db = k % 2 ? (uint32_t)(rng_next(&rng) % lim) : lim - 1;
+                uint32_t db = k % 2 ? (uint32_t)(ts_rng_next(&rng) % lim) : lim - 1;
                 a[i] = want[i] = gy__cc_run_word(da, db);
             }
-            qsort(want, sizes[k], sizeof(*want), cmp_u64);
+            qsort(want, sizes[k], sizeof(*want), ts_cmp_u64);
             got = gy__cc_runs_sort(&r, a, tmp, sizes[k], bits[b]);
             assert_non_null(got);
             for (size_t i = 0; i < sizes[k]; i++)
@@ -621,8 +587,8 @@ static void runs_epoch(uint64_t *rng, uint64_t *a, size_t n)
 {
     memset(runs_ep, 0, sizeof(runs_ep));
     for (size_t i = 0; i < n; i++) {
-        uint32_t da = i < 2 ? 3 : (uint32_t)(rng_next(rng) % RIDS);
-        uint32_t db = i < 2 ? 7 : (uint32_t)(rng_next(rng) % RIDS);
+        uint32_t da = i < 2 ? 3 : ts_rng_below(rng, RIDS);
+        uint32_t db = i < 2 ? 7 : ts_rng_below(rng, RIDS);
         db = da == db ? (db + 1) % RIDS : db;
         a[i] = gy__cc_run_word(da, db);
         runs_ep[da][db]++;
@@ -687,7 +653,7 @@ static void test_cc_runs(void **state)
     gy__cc_runs_init(&r);
     for (int e = 0; e < EPOCHS; e++) {
         /* From 1 to MAXN lines, so runs of every length meet. */
-        size_t n = e % 7 == 0 ? 1 : (size_t)(rng_next(&rng) % MAXN) + 1, m;
+        size_t n = e % 7 == 0 ? 1 : (size_t)ts_rng_below(&rng, MAXN) + 1, m;
         uint64_t *w;
         runs_epoch(&rng, a, n);
         w = gy__cc_runs_sort(&r, a, tmp, n, 7);
@@ -718,9 +684,9 @@ static void sparse_epoch(uint64_t *rng, uint64_t *pairs, size_t n, uint32_t ids,
                          const uint64_t *olds, size_t nold)
 {
     for (size_t i = 0; i < n; i++) {
-        uint32_t da = (uint32_t)(rng_next(rng) % ids), db = (uint32_t)(rng_next(rng) % ids);
+        uint32_t da = (uint32_t)(ts_rng_next(rng) % ids), db = (uint32_t)(ts_rng_next(rng) % ids);
         db = da == db ? (db + 1) % ids : db;
-        pairs[i] = nold > 0 && i % 2 ? olds[rng_next(rng) % nold] : gy__cc_run_word(da, db);
+        pairs[i] = nold > 0 && i % 2 ? olds[ts_rng_next(rng) % nold] : gy__cc_run_word(da, db);
     }
 }
 
@@ -743,10 +709,10 @@ static void test_cc_runs_sparse(void **state)
     memset(want, 0, sizeof(want));
     gy__cc_runs_init(&r);
     for (int e = 0; e < EPOCHS; e++) {
-        size_t n = e == 0 ? BIG : (size_t)(rng_next(&rng) % SMALLN) + 1, m, fresh = 0;
+        size_t n = e == 0 ? BIG : (size_t)ts_rng_below(&rng, SMALLN) + 1, m, fresh = 0;
         sparse_epoch(&rng, pairs, n, IDS, olds, nold);
         memcpy(a, pairs, n * sizeof(*a));
-        qsort(a, n, sizeof(*a), cmp_u64);
+        qsort(a, n, sizeof(*a), ts_cmp_u64);
         for (size_t i = 0; i < n; i++) /* the new pairs, ascending, appended to olds */
             if ((i == 0 || a[i] != a[i - 1]) && want[gy__cc_run_a(a[i])][gy__cc_run_b(a[i])] == 0)
                 olds[nold + fresh++] = a[i];
@@ -858,15 +824,15 @@ static void random_stream(uint64_t seed, uint32_t nv, size_t calm, unsigned pdel
     for (uint32_t i = 0; i < nv; i++)
         ids[i] = i % 3 == 0 ? i : i % 3 == 1 ? (1ULL << 40) + i * 977ULL : UINT64_MAX - i;
     for (size_t i = 0; i < n; i++) {
-        unsigned r = i < calm ? 100 : (unsigned)(rng_next(&rng) % 100);
-        struct gy_edge e = {.u = ids[rng_next(&rng) % nv], .v = ids[rng_next(&rng) % nv],
+        unsigned r = i < calm ? 100 : (unsigned)ts_rng_below(&rng, 100);
+        struct gy_edge e = {.u = ids[ts_rng_next(&rng) % nv], .v = ids[ts_rng_next(&rng) % nv],
                             .sign = 1};
         if (r < pdel && nlive > 0) {
-            size_t k = rng_next(&rng) % nlive;
+            size_t k = ts_rng_next(&rng) % nlive;
             e = live[k];
             live[k] = live[--nlive];
             e.sign = -1;
-            if (rng_next(&rng) % 2) { /* either orientation deletes {u,v} */
+            if (ts_rng_next(&rng) % 2) { /* either orientation deletes {u,v} */
                 uint64_t t = e.u;
                 e.u = e.v;
                 e.v = t;
@@ -892,7 +858,7 @@ static void check_stream(const struct gy_edge *e, size_t n, const uint64_t *batc
                          bool skip, const char *label)
 {
     static const uint32_t ws[] = {1, 2, 3, 8};
-    char path[64], err[512], what[256];
+    char path[TS_PATH_MAX], err[512], what[256];
     struct input in;
 
     write_stream(e, n, path);
@@ -926,7 +892,7 @@ static void test_cc_random_dynamic(void **state)
         unsigned pdel, pbad;
     } kinds[] = {{12, 30, 0}, {40, 35, 0}, {150, 25, 0}, {400, 45, 0}, {60, 30, 5}};
     static const uint64_t batches[] = {1, 17, 250, 0};
-    size_t n = 1500 * test_scale();
+    size_t n = 1500 * ts_scale();
     struct gy_edge *e = malloc(n * sizeof(*e));
     char label[64];
     (void)state;
@@ -959,7 +925,7 @@ static void test_cc_insert_then_delete(void **state)
         unsigned pdel, pbad;
     } kinds[] = {{5, 90, 0}, {12, 35, 0}, {150, 35, 0}, {2000, 35, 3}};
     static const uint64_t batches[] = {7, 60, 400, 0};
-    size_t n = 1500 * test_scale();
+    size_t n = 1500 * ts_scale();
     struct gy_edge *e = malloc(n * sizeof(*e));
     char label[64];
     (void)state;
@@ -1013,17 +979,13 @@ static void check_labels(const char *labels, const struct sim *s)
 
 static void labels_case(const char *path, uint32_t workers, uint64_t batch)
 {
-    char labels[64], err[512];
+    char labels[TS_PATH_MAX], err[512];
     struct input in;
     struct sim s;
     struct results want, got;
     struct run_opts o = {.workers = workers, .batch = batch, .labels_path = labels};
-    int fd;
 
-    strcpy(labels, "/tmp/gy_test_cc_labels_XXXXXX");
-    fd = mkstemp(labels);
-    assert_true(fd >= 0);
-    close(fd);
+    ts_temp_file("gy_test_cc_labels_", labels, sizeof(labels));
     input_read(path, &in);
     sim_init(&s, in.e, in.n);
     sim_run(&s, in.e, in.lines, in.n, batch, false, &want);
@@ -1040,7 +1002,7 @@ static void labels_case(const char *path, uint32_t workers, uint64_t batch)
 
 static void test_cc_labels(void **state)
 {
-    char path[1024], spath[64];
+    char path[1024], spath[TS_PATH_MAX];
     size_t n = 3000;
     struct gy_edge *e = malloc(n * sizeof(*e));
     (void)state;
@@ -1064,11 +1026,11 @@ static void test_cc_labels(void **state)
 static void test_cc_labels_write_error(void **state)
 {
     static const char *bad[] = {"/dev/full", "/nonexistent-gy-dir/labels.txt"};
-    char path[64], err[512];
+    char path[TS_PATH_MAX], err[512];
     struct results got;
     (void)state;
 
-    write_text("1 2\n3 4\n2 3\n", path);
+    ts_write_text(ts_temp_file("gy_test_cc_", path, sizeof(path)), "1 2\n3 4\n2 3\n");
     for (size_t i = 0; i < 2; i++)
         for (uint32_t w = 1; w <= 3; w += 2) {
             struct run_opts o = {.workers = w, .labels_path = bad[i]};
@@ -1084,11 +1046,11 @@ static void test_cc_labels_write_error(void **state)
 
 static void expect_failure(const char *text, uint32_t w, uint64_t batch, const char *what)
 {
-    char path[64], err[512], want[256];
+    char path[TS_PATH_MAX], err[512], want[TS_PATH_MAX + 256];
     struct results got;
     struct run_opts o = {.workers = w, .batch = batch};
 
-    write_text(text, path);
+    ts_write_text(ts_temp_file("gy_test_cc_", path, sizeof(path)), text);
     snprintf(want, sizeof(want), "%s:%s", path, what);
     assert_int_equal(run_cc(path, &o, &got, err, sizeof(err)), -ECANCELED);
     if (strcmp(err, want) != 0)
@@ -1120,11 +1082,11 @@ static void test_cc_bad_deletes(void **state)
 static void test_cc_skip_bad_deletes(void **state)
 {
     static const char *text = "1 2\n- 3 4\n2 3\n- 1 2\n- 1 2\n- 5 5\n- 9 8\n1 2\n";
-    char path[64], err[512];
+    char path[TS_PATH_MAX], err[512];
     struct results got;
     (void)state;
 
-    write_text(text, path);
+    ts_write_text(ts_temp_file("gy_test_cc_", path, sizeof(path)), text);
     for (uint32_t w = 1; w <= 3; w++) {
         struct run_opts o = {.workers = w, .batch = 4, .skip_bad_deletes = true};
         if (run_cc(path, &o, &got, err, sizeof(err)) != 0)
@@ -1154,11 +1116,11 @@ static void test_cc_epoch_gaps(void **state)
 {
     static const char *text = "1 2 0\n3 4 0\n2 3 5\n7 7 5\n5 6 9\n4 5 9\n";
     static const uint64_t epochs[] = {0, 5, 9}, comps[] = {2, 2, 2}, largest[] = {2, 4, 6};
-    char path[64], err[512];
+    char path[TS_PATH_MAX], err[512];
     struct results got;
     (void)state;
 
-    write_text(text, path);
+    ts_write_text(ts_temp_file("gy_test_cc_", path, sizeof(path)), text);
     for (uint32_t w = 1; w <= 8; w *= 2) {
         struct run_opts o = {.workers = w, .time_column = 3};
         if (run_cc(path, &o, &got, err, sizeof(err)) != 0)
@@ -1177,13 +1139,13 @@ static void test_cc_epoch_gaps(void **state)
 
 static void test_cc_empty_input(void **state)
 {
-    char path[64], labels[80], err[512];
+    char path[TS_PATH_MAX], labels[TS_PATH_MAX + 16], err[512];
     struct results got;
     struct run_opts o = {.workers = 2, .labels_path = labels};
     FILE *f;
     (void)state;
 
-    write_text("# nothing\n", path);
+    ts_write_text(ts_temp_file("gy_test_cc_", path, sizeof(path)), "# nothing\n");
     snprintf(labels, sizeof(labels), "%s.labels", path);
     assert_int_equal(run_cc(path, &o, &got, err, sizeof(err)), 0);
     assert_int_equal(got.n, 0);

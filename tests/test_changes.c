@@ -15,28 +15,13 @@
 
 #include "progress/alloc.h"
 #include "progress/changes.h"
+#include "tests/support/rng.h"
+#include "tests/support/times.h"
 
-static uint64_t rng_state = 0xc4a4e5ULL;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rng = 0xc4a4e5ULL;
 
 /* The brute-force universe: times (e, i) with e, i < SIDE, depth 1. */
 #define SIDE 12
-
-static struct gy_time t2(uint64_t e, uint32_t i)
-{
-    struct gy_time t = gy_time_zero(1);
-
-    t.epoch = e;
-    t.iter[0] = i;
-    return t;
-}
 
 /* The compacted array equals the table: sorted, distinct, nonzero, same counts. */
 static void check_against(struct gy_changes *c, int64_t table[SIDE][SIDE])
@@ -54,7 +39,7 @@ static void check_against(struct gy_changes *c, int64_t table[SIDE][SIDE])
     }
     for (uint32_t e = 0; e < SIDE; e++) {
         for (uint32_t i = 0; i < SIDE; i++) {
-            struct gy_time t = t2(e, i);
+            struct gy_time t = ts_time1(e, i);
             nonzero += table[e][i] != 0;
             assert_int_equal(gy_changes_count(c, &t), table[e][i]);
         }
@@ -69,16 +54,16 @@ static void test_changes_random(void **state)
     for (int round = 0; round < 200; round++) {
         int64_t table[SIDE][SIDE];
         struct gy_changes c;
-        uint32_t range = 1 + (uint32_t)(rnd() % SIDE);
+        uint32_t range = 1 + ts_rng_below(&rng, SIDE);
         memset(table, 0, sizeof(table));
         gy_changes_init(&c);
         for (int k = 0; k < 400; k++) {
-            uint32_t e = (uint32_t)(rnd() % range), i = (uint32_t)(rnd() % range);
-            int64_t d = (int64_t)(rnd() % 5) - 2;
-            struct gy_time t = t2(e, i);
+            uint32_t e = ts_rng_below(&rng, range), i = ts_rng_below(&rng, range);
+            int64_t d = (int64_t)ts_rng_below(&rng, 5) - 2;
+            struct gy_time t = ts_time1(e, i);
             assert_int_equal(gy_changes_add(&c, &t, d), 0);
             table[e][i] += d;
-            if (rnd() % 16 == 0)
+            if (ts_rng_below(&rng, 16) == 0)
                 check_against(&c, table);
         }
         check_against(&c, table);
@@ -90,7 +75,7 @@ static void test_changes_cancel_and_clear(void **state)
 {
     (void)state;
     struct gy_changes c;
-    struct gy_time a = t2(1, 2), b = t2(0, 5);
+    struct gy_time a = ts_time1(1, 2), b = ts_time1(0, 5);
 
     gy_changes_init(&c);
     assert_true(gy_changes_is_empty(&c));
@@ -122,9 +107,9 @@ static void test_changes_add_all(void **state)
     gy_changes_init(&a);
     gy_changes_init(&b);
     for (int k = 0; k < 300; k++) {
-        uint32_t e = (uint32_t)(rnd() % SIDE), i = (uint32_t)(rnd() % SIDE);
-        struct gy_time t = t2(e, i);
-        int64_t d = (int64_t)(rnd() % 7) - 3;
+        uint32_t e = ts_rng_below(&rng, SIDE), i = ts_rng_below(&rng, SIDE);
+        struct gy_time t = ts_time1(e, i);
+        int64_t d = (int64_t)ts_rng_below(&rng, 7) - 3;
         assert_int_equal(gy_changes_add(k % 2 ? &a : &b, &t, d), 0);
         table[e][i] += d;
         if (k % 50 == 0)
@@ -166,7 +151,7 @@ static void test_changes_enomem(void **state)
 {
     (void)state;
     struct gy_changes c, d;
-    struct gy_time t = t2(1, 1);
+    struct gy_time t = ts_time1(1, 1);
 
     gy_changes_init(&c);
     gy_changes_init(&d);

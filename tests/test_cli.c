@@ -21,26 +21,21 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "tests/support/files.h"
 #include "tests/support/oracle_tsv.h"
-
-extern char **environ;
+#include "tests/support/proc.h"
 
 static char gyre[PATH_MAX];
-static char tmpdir[64];
 
 /* One edge as a file states it. */
 struct rec {
@@ -56,7 +51,7 @@ struct recs {
 
 /* What a run of gyre left: its exit status and its stderr. */
 struct outcome {
-    int status;       /* exit status, or -1 if it did not exit normally */
+    int status;       /* exit status, or 128 + signal */
     char err[4096];   /* stderr, NUL-terminated (cut at 4095 bytes) */
 };
 
@@ -64,79 +59,25 @@ struct outcome {
 
 static int setup(void **state)
 {
-    const char *env = getenv("GY_GYRE");
-    char self[PATH_MAX - 16];
-    ssize_t k;
-
     (void)state;
-    if (env && *env) {
-        snprintf(gyre, sizeof(gyre), "%s", env);
-    } else {
-        k = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (k <= 0)
-            return -1;
-        self[k] = '\0';
-        *strrchr(self, '/') = '\0';
-        snprintf(gyre, sizeof(gyre), "%s/../gyre", self);
-    }
+    ts_gyre_path(gyre, sizeof(gyre));
     if (access(gyre, X_OK) != 0) {
         print_error("no gyre binary at %s (build it, or set GY_GYRE)\n", gyre);
         return -1;
     }
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/gyre-cli-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return ts_tmpdir_make("gyre-cli-");
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *tmp(const char *name, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s/%s", tmpdir, name);
-    return buf;
-}
-
-/* Runs gyre with args (NULL-terminated, without argv[0]); stdout is
- * discarded, stderr captured. */
+/* Runs gyre with args (NULL-terminated, without argv[0]); keeps its exit
+ * status and stderr. */
 static void run_gyre(const char *const *args, struct outcome *o)
 {
-    char *argv[16], errpath[128];
-    posix_spawn_file_actions_t fa;
-    size_t n = 0;
-    pid_t pid;
-    int ws, fd;
-    ssize_t k;
+    struct ts_proc p;
 
-    argv[n++] = gyre;
-    while (*args && n < 15)
-        argv[n++] = (char *)*args++;
-    argv[n] = NULL;
-    tmp("stderr", errpath, sizeof(errpath));
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 2, errpath,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
-    assert_int_equal(posix_spawn(&pid, gyre, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    o->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-    fd = open(errpath, O_RDONLY);
-    assert_true(fd >= 0);
-    k = read(fd, o->err, sizeof(o->err) - 1);
-    close(fd);
-    o->err[k > 0 ? k : 0] = '\0';
+    ts_proc_run(gyre, args, NULL, &p);
+    o->status = p.status;
+    snprintf(o->err, sizeof(o->err), "%s", p.err);
+    ts_proc_free(&p);
 }
 
 /* A run that must succeed silently. */
@@ -313,8 +254,8 @@ static void test_cli_round_trip_real(void **state)
             print_message("skipping %s: not readable\n", in);
             continue;
         }
-        round_trip(in, graphs[i].timed, tmp("real.gyb", mid, sizeof(mid)),
-                   tmp("real.txt", out, sizeof(out)));
+        round_trip(in, graphs[i].timed, ts_tmp_path("real.gyb", mid, sizeof(mid)),
+                   ts_tmp_path("real.txt", out, sizeof(out)));
     }
 }
 
@@ -330,16 +271,17 @@ static void test_cli_round_trip_signed(void **state)
     read_text(in, true, &r);
     assert_int_equal(r.n, 13);
     free(r.r);
-    round_trip(in, true, tmp("signed.gyb", mid, sizeof(mid)), tmp("signed.txt", out, sizeof(out)));
-    round_trip(in, true, tmp("signed.gyb.gz", mid, sizeof(mid)),
-               tmp("signed.txt.gz", out, sizeof(out)));
+    round_trip(in, true, ts_tmp_path("signed.gyb", mid, sizeof(mid)),
+               ts_tmp_path("signed.txt", out, sizeof(out)));
+    round_trip(in, true, ts_tmp_path("signed.gyb.gz", mid, sizeof(mid)),
+               ts_tmp_path("signed.txt.gz", out, sizeof(out)));
 }
 
 /* A failed run: status 1, stderr exactly `want` and a newline, no OUT. */
 static void expect_failure(const char *in, const char *want)
 {
     char out[128], line[1024];
-    const char *args[] = {"convert", in, tmp("failed.gyb", out, sizeof(out)), NULL};
+    const char *args[] = {"convert", in, ts_tmp_path("failed.gyb", out, sizeof(out)), NULL};
     struct outcome o;
     struct stat st;
 
@@ -349,15 +291,6 @@ static void expect_failure(const char *in, const char *want)
         fail_msg("gyre convert %s: status %d, stderr '%s'; want 1, '%s'", in, o.status, o.err,
                  want);
     assert_int_not_equal(stat(out, &st), 0); /* nothing half-written left behind */
-}
-
-static void write_file(const char *path, const char *text, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* Some thousand good lines, one bad one at line `bad` (1-based), more good ones. */
@@ -379,17 +312,17 @@ static void test_cli_bad_input(void **state)
     gzFile gz;
     (void)state;
 
-    tmp("missing.txt", path, sizeof(path));
+    ts_tmp_path("missing.txt", path, sizeof(path));
     snprintf(want, sizeof(want), "%s: No such file or directory", path);
     expect_failure(path, want);
 
     n = bad_text(text, sizeof(text), 2501);
-    write_file(tmp("malformed.txt", path, sizeof(path)), text, n);
+    ts_write_file(ts_tmp_path("malformed.txt", path, sizeof(path)), text, n);
     snprintf(want, sizeof(want), "%s:2501: bad vertex id 'x'", path);
     expect_failure(path, want);
 
     /* The same bytes compressed: the line counts the decompressed text. */
-    gz = gzopen(tmp("malformed.txt.gz", path, sizeof(path)), "wb");
+    gz = gzopen(ts_tmp_path("malformed.txt.gz", path, sizeof(path)), "wb");
     assert_non_null(gz);
     assert_int_equal(gzwrite(gz, text, (unsigned)n), (int)n);
     assert_int_equal(gzclose(gz), Z_OK);
@@ -398,7 +331,7 @@ static void test_cli_bad_input(void **state)
 
     /* A good stream cut in half. */
     n = bad_text(text, sizeof(text), 0);
-    gz = gzopen(tmp("whole.txt.gz", path, sizeof(path)), "wb");
+    gz = gzopen(ts_tmp_path("whole.txt.gz", path, sizeof(path)), "wb");
     assert_non_null(gz);
     assert_int_equal(gzwrite(gz, text, (unsigned)n), (int)n);
     assert_int_equal(gzclose(gz), Z_OK);
@@ -430,5 +363,5 @@ int main(void)
         cmocka_unit_test(test_cli_bad_input),
         cmocka_unit_test(test_cli_usage_error),
     };
-    return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+    return cmocka_run_group_tests_name("cli", tests, setup, ts_tmpdir_teardown);
 }

@@ -18,14 +18,10 @@
  *  - --labels writes what igraph's components say, each vertex labelled
  *    with the smallest id of its component.
  *
- * The binary is $GY_GYRE, else "<directory of this test>/../gyre".
+ * The binary is $GY_GYRE, else "<directory of this test>/../gyre"; it runs
+ * through tests/support/proc.h.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <setjmp.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,8 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,11 +38,11 @@
 #include "algorithms/driver.h"
 #include "algorithms/tc.h"
 #include "runtime/runtime.h"
+#include "tests/support/files.h"
+#include "tests/support/proc.h"
+#include "tests/support/rng.h"
+#include "tests/support/rows.h"
 
-extern char **environ;
-
-#define RUN_SECONDS 60  /* a run that takes longer has hung */
-#define MAX_ARGS 32
 #define MAX_EPOCHS 256
 #define MAX_FIELDS 16
 
@@ -105,120 +99,17 @@ static void outcome_free(struct outcome *o)
     memset(o, 0, sizeof(*o));
 }
 
-static void gyre_path(char *buf, size_t len)
-{
-    const char *env = getenv("GY_GYRE");
-    char self[4096];
-    ssize_t n;
-
-    if (env && *env) {
-        snprintf(buf, len, "%s", env);
-        return;
-    }
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    assert_true(n > 0);
-    self[n] = '\0';
-    *strrchr(self, '/') = '\0';
-    snprintf(buf, len, "%.4000s/../gyre", self);
-}
-
-/* A growing buffer fed from one pipe. */
-struct sink {
-    int fd;
-    char *buf;
-    size_t len, cap;
-};
-
-/* Reads what fd has; returns false at EOF. */
-static bool sink_read(struct sink *s)
-{
-    ssize_t n;
-
-    if (s->len + 4096 + 1 > s->cap) {
-        s->cap = (s->cap + 4096) * 2;
-        s->buf = realloc(s->buf, s->cap);
-        assert_non_null(s->buf);
-    }
-    n = read(s->fd, s->buf + s->len, s->cap - s->len - 1);
-    if (n < 0 && errno == EINTR)
-        return true;
-    if (n <= 0)
-        return false;
-    s->len += (size_t)n;
-    return true;
-}
-
-/* Drains both pipes until EOF on both, killing the child past the deadline. */
-static void drain(struct sink *sinks, pid_t pid)
-{
-    time_t deadline = time(NULL) + RUN_SECONDS;
-    int open_fds = 2;
-
-    while (open_fds > 0) {
-        struct pollfd p[2] = {{.fd = sinks[0].fd, .events = POLLIN},
-                              {.fd = sinks[1].fd, .events = POLLIN}};
-        if (time(NULL) > deadline) {
-            kill(pid, SIGKILL);
-            fail_msg("gyre (pid %d) ran longer than %d s", (int)pid, RUN_SECONDS);
-        }
-        if (poll(p, 2, 1000) <= 0)
-            continue;
-        for (int k = 0; k < 2; k++) {
-            if (p[k].revents == 0 || sinks[k].fd < 0)
-                continue;
-            if (!sink_read(&sinks[k])) {
-                close(sinks[k].fd);
-                sinks[k].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-}
-
-static char *sink_take(struct sink *s)
-{
-    char *b = s->buf ? s->buf : malloc(1);
-
-    assert_non_null(b);
-    b[s->len] = '\0';
-    return b;
-}
-
 /* Runs gyre with the NULL-terminated args; stdin is /dev/null. */
 static void run_gyre_v(const char *const *args, struct outcome *o)
 {
-    posix_spawn_file_actions_t fa;
-    char path[4096];
-    char *argv[MAX_ARGS];
-    int po[2], pe[2], st;
-    struct sink sinks[2] = {{0}, {0}};
-    size_t n = 0;
-    pid_t pid;
+    char path[4200];
+    struct ts_proc p;
 
-    gyre_path(path, sizeof(path));
-    if (access(path, X_OK) != 0)
-        fail_msg("%s is missing: build it first (make)", path);
-    argv[n++] = path;
-    for (; args[n - 1] != NULL && n < MAX_ARGS - 1; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
-    assert_int_equal(pipe2(po, O_CLOEXEC), 0);
-    assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(posix_spawn_file_actions_adddup2(&fa, po[1], 1), 0);
-    assert_int_equal(posix_spawn_file_actions_adddup2(&fa, pe[1], 2), 0);
-    assert_int_equal(posix_spawn(&pid, path, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    close(po[1]);
-    close(pe[1]);
-    sinks[0].fd = po[0];
-    sinks[1].fd = pe[0];
-    drain(sinks, pid);
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    o->out = own(sink_take(&sinks[0]));
-    o->err = own(sink_take(&sinks[1]));
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    ts_gyre_path(path, sizeof(path));
+    ts_proc_run(path, args, NULL, &p);
+    o->out = own(p.out);
+    o->err = own(p.err);
+    o->status = p.status;
 }
 
 #define run_gyre(o, ...) run_gyre_v((const char *const[]){__VA_ARGS__, NULL}, (o))
@@ -234,35 +125,10 @@ static size_t count_lines(const char *s)
 
 /* ---- temporary files --------------------------------------------------------- */
 
-static char tmpdir[64];
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/gyre_test_cli_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[128];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes text to <tmpdir>/name; returns the path in buf. */
-static const char *write_file(const char *name, const char *text, char *buf, size_t len)
-{
-    FILE *f;
-
-    snprintf(buf, len, "%s/%s", tmpdir, name);
-    f = fopen(buf, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-    return buf;
+    return ts_tmpdir_make("gyre_test_cli_");
 }
 
 /* ---- a tiny strict JSON checker, for flat objects of numbers ------------------ */
@@ -533,14 +399,6 @@ static void assert_seconds(const struct results *res)
 
 /* ---- seeded random inputs and the igraph oracle -------------------------------- */
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* One line of an input: an insert or delete of {u, v} (u == v: a self-loop). */
 struct line {
     uint64_t u, v;
@@ -565,13 +423,13 @@ static size_t random_lines(uint64_t seed, uint64_t n, size_t m, bool deletes, st
 
     memset(count, 0, sizeof(count));
     for (size_t k = 0; k < m; k++) {
-        uint64_t a = rng_next(&seed) % n, b = rng_next(&seed) % n, np = 0;
-        bool del = deletes && rng_next(&seed) % 6 == 0;
+        uint64_t a = ts_rng_next(&seed) % n, b = ts_rng_next(&seed) % n, np = 0;
+        bool del = deletes && ts_rng_next(&seed) % 6 == 0;
         for (uint64_t i = 0; del && i < n * n; i++)
             if (count[i / n][i % n] > 0)
                 present[np++] = i;
         if (del && np > 0) {
-            uint64_t pick = present[rng_next(&seed) % np];
+            uint64_t pick = present[ts_rng_next(&seed) % np];
             a = pick / n;
             b = pick % n;
         }
@@ -588,17 +446,16 @@ static size_t random_lines(uint64_t seed, uint64_t n, size_t m, bool deletes, st
 static const char *write_lines(const char *name, const struct line *l, size_t m, char *buf,
                                size_t len)
 {
-    char *text = NULL;
-    size_t tlen = 0;
-    FILE *f = open_memstream(&text, &tlen);
+    struct ts_text t;
+    char *text;
 
-    assert_non_null(f);
-    fprintf(f, "# %zu lines\n", m);
+    ts_text_open(&t);
+    fprintf(t.f, "# %zu lines\n", m);
     for (size_t k = 0; k < m; k++)
-        fprintf(f, "%s%llu %llu\n", l[k].sign < 0 ? "- " : "", (unsigned long long)l[k].u,
+        fprintf(t.f, "%s%llu %llu\n", l[k].sign < 0 ? "- " : "", (unsigned long long)l[k].u,
                 (unsigned long long)l[k].v);
-    assert_int_equal(fclose(f), 0);
-    write_file(name, text, buf, len);
+    text = ts_text_close(&t);
+    ts_write_text(ts_tmp_path(name, buf, len), text);
     free(text);
     return buf;
 }
@@ -619,13 +476,6 @@ static igraph_integer_t id_index(const uint64_t *ids, size_t n, uint64_t id)
     return (igraph_integer_t)lo;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* The simple graph of lines[0..m-1]: sorted vertex ids, and its igraph graph. */
 struct snapshot {
     uint64_t ids[202];
@@ -644,7 +494,7 @@ static void snapshot_ids(const struct line *l, size_t m, struct snapshot *s)
         all[2 * k] = l[k].u;
         all[2 * k + 1] = l[k].v;
     }
-    qsort(all, 2 * m, sizeof(uint64_t), cmp_u64);
+    qsort(all, 2 * m, sizeof(uint64_t), ts_cmp_u64);
     for (size_t i = 0; i < 2 * m; i++)
         if (nv == 0 || all[i] != s->ids[nv - 1]) {
             assert_true(nv < sizeof(s->ids) / sizeof(s->ids[0]));
@@ -706,7 +556,7 @@ static struct tri *triangle_set(const struct snapshot *s, size_t *n)
     for (size_t k = 0; k < *n; k++) {
         for (int j = 0; j < 3; j++)
             set[k].id[j] = s->ids[VECTOR(t)[3 * k + (size_t)j]];
-        qsort(set[k].id, 3, sizeof(uint64_t), cmp_u64);
+        qsort(set[k].id, 3, sizeof(uint64_t), ts_cmp_u64);
     }
     qsort(set, *n, sizeof(*set), cmp_tri);
     igraph_vector_int_destroy(&t);
@@ -1015,9 +865,9 @@ static void test_cli_algo_bad_input(void **state)
     struct outcome o;
 
     (void)state;
-    write_file("bad.txt", "1 2\n2 3\n3 x\n4 5\n", bad, sizeof(bad));
-    write_file("baddel.txt", "1 2\n2 3\n- 3 4\n", del, sizeof(del));
-    snprintf(missing, sizeof(missing), "%s/missing.txt", tmpdir);
+    ts_write_text(ts_tmp_path("bad.txt", bad, sizeof(bad)), "1 2\n2 3\n3 x\n4 5\n");
+    ts_write_text(ts_tmp_path("baddel.txt", del, sizeof(del)), "1 2\n2 3\n- 3 4\n");
+    ts_tmp_path("missing.txt", missing, sizeof(missing));
 
     run_gyre(&o, "cc", missing);
     expect_error(&o, 1, missing, "missing file");
@@ -1058,7 +908,7 @@ static void test_cli_algo_skip_bad(void **state)
     struct outcome o;
 
     (void)state;
-    write_file("skip.txt", "1 2\n2 3\n3 x\n4 5\n\n6\n5 6\n", bad, sizeof(bad));
+    ts_write_text(ts_tmp_path("skip.txt", bad, sizeof(bad)), "1 2\n2 3\n3 x\n4 5\n\n6\n5 6\n");
     run_gyre(&o, "cc", bad, "--skip-bad", "--json");
     assert_int_equal(o.status, 0);
     parse_json_lines(o.out, false, &res);
@@ -1072,7 +922,7 @@ static void test_cli_algo_skip_bad(void **state)
     assert_non_null(strstr(o.err, "3, 6"));
     outcome_free(&o);
 
-    write_file("skipdel.txt", "1 2\n- 3 4\n2 3\n", del, sizeof(del));
+    ts_write_text(ts_tmp_path("skipdel.txt", del, sizeof(del)), "1 2\n- 3 4\n2 3\n");
     run_gyre(&o, "cc", del, "--skip-bad");
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "skipped 1 delete of absent edges"));
@@ -1125,7 +975,7 @@ static void test_cli_algo_labels(void **state)
         /* 90 vertices and ~100 lines: several components and isolated vertices. */
         size_t m = random_lines(seed, 90, 100, seed == 13, l);
         write_lines("labels_in.txt", l, m, in, sizeof(in));
-        snprintf(out, sizeof(out), "%s/labels.txt", tmpdir);
+        ts_tmp_path("labels.txt", out, sizeof(out));
         run_gyre(&o, "cc", in, "--labels", out, "-w", "3", "--batch", "17", "--no-pin");
         if (o.status != 0)
             fail_msg("gyre cc --labels: exit %d: %s", o.status, o.err);
@@ -1148,5 +998,5 @@ int main(void)
         cmocka_unit_test_teardown(test_cli_algo_labels, free_outputs),
     };
 
-    return cmocka_run_group_tests_name("cli_algo", tests, setup, teardown);
+    return cmocka_run_group_tests_name("cli_algo", tests, setup, ts_tmpdir_teardown);
 }

@@ -8,7 +8,6 @@
  * gives it, writer round trips and allocation-failure unwinding.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,11 +23,11 @@
 
 #include "graph/edgefile.h"
 #include "progress/alloc.h"
+#include "tests/support/files.h"
+#include "tests/support/rng.h"
 
 #define NASTY "tests/data/nasty"
 #define MAX_WANT 8
-
-static char tmpdir[128];
 
 /* ------------------------------------------------------------------ */
 /* The corpus: expected outcomes, written from the files' bytes.        */
@@ -123,21 +122,6 @@ static char *nasty(const char *file, char *buf, size_t len)
 {
     snprintf(buf, len, "%s/%s", NASTY, file);
     return buf;
-}
-
-static char *tmp_path(const char *file, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s/%s", tmpdir, file);
-    return buf;
-}
-
-static void write_bytes(const char *path, const void *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, len, fp), len);
-    assert_int_equal(fclose(fp), 0);
 }
 
 /* Reads a whole file into a malloc'd buffer. */
@@ -540,7 +524,7 @@ static void test_edgefile_detection(void **state)
 
     (void)state;
     /* Content wins over a misleading name. */
-    write_bytes(tmp_path("matrix.txt", path, sizeof path), mtx, len);
+    ts_write_file(ts_tmp_path("matrix.txt", path, sizeof path), mtx, len);
     f = must_open(path, NULL);
     assert_int_equal(gy_edges_format(f), GY_EDGES_MTX);
     assert_int_equal(gy_edges_fields(f), 0);
@@ -581,7 +565,7 @@ static void gz_matches_plain(const char *file, const char *gzname, const struct 
     uint64_t *l1, *l2;
     gy_edges_t *f1, *f2;
 
-    gzip_file(tmp_path(gzname, gz, sizeof gz), bytes, len);
+    gzip_file(ts_tmp_path(gzname, gz, sizeof gz), bytes, len);
     f1 = must_open(plain, o);
     f2 = must_open(gz, o);
     assert_int_equal(gy_edges_format(f1), gy_edges_format(f2));
@@ -624,11 +608,11 @@ static void test_edgefile_gzip_truncated(void **state)
     unsigned char *bytes = slurp(NASTY "/comments_mid.txt", &len), *z;
 
     (void)state;
-    gzip_file(tmp_path("whole.txt.gz", path, sizeof path), bytes, len);
+    gzip_file(ts_tmp_path("whole.txt.gz", path, sizeof path), bytes, len);
     z = slurp(path, &zlen);
-    tmp_path("cut.txt.gz", cut, sizeof cut);
+    ts_tmp_path("cut.txt.gz", cut, sizeof cut);
     for (size_t k = 0; k < zlen; k++) {
-        write_bytes(cut, z, k);
+        ts_write_file(cut, z, k);
         assert_int_equal(bad_outcome(cut, NULL, err, sizeof err), -EINVAL);
         snprintf(want, sizeof want, "%s: %s", cut,
                  k < 2 ? "not in gzip format" : "truncated gzip stream (unexpected end of file)");
@@ -636,7 +620,7 @@ static void test_edgefile_gzip_truncated(void **state)
     }
     /* A flipped CRC-32 in the trailer (the last 8 bytes are CRC, ISIZE). */
     z[zlen - 8] ^= 0x5a;
-    write_bytes(cut, z, zlen);
+    ts_write_file(cut, z, zlen);
     assert_int_equal(bad_outcome(cut, NULL, err, sizeof err), -EINVAL);
     snprintf(want, sizeof want, "%s: corrupt gzip stream (incorrect data check)", cut);
     assert_string_equal(err, want);
@@ -655,8 +639,8 @@ static void test_edgefile_gzip_members(void **state)
     gy_edges_t *f;
 
     (void)state;
-    gzip_file(tmp_path("a.gz", a, sizeof a), ta, la);
-    gzip_file(tmp_path("b.gz", b, sizeof b), tb, lb);
+    gzip_file(ts_tmp_path("a.gz", a, sizeof a), ta, la);
+    gzip_file(ts_tmp_path("b.gz", b, sizeof b), tb, lb);
     ga = slurp(a, &za);
     gb = slurp(b, &zb);
     cat = malloc(za + zb + 3);
@@ -664,7 +648,7 @@ static void test_edgefile_gzip_members(void **state)
     memcpy(cat, ga, za);
     memcpy(cat + za, gb, zb);
     /* `cat a.gz b.gz` decompresses to tabs.txt followed by commas.csv. */
-    write_bytes(tmp_path("both.txt.gz", both, sizeof both), cat, za + zb);
+    ts_write_file(ts_tmp_path("both.txt.gz", both, sizeof both), cat, za + zb);
     f = must_open(both, NULL);
     n = must_read(f, &e, &lines);
     assert_int_equal(n, 6);
@@ -677,7 +661,7 @@ static void test_edgefile_gzip_members(void **state)
     gy_free(lines);
     gy_edges_close(f);
     memcpy(cat + za, "xyz", 3);
-    write_bytes(both, cat, za + 3);
+    ts_write_file(both, cat, za + 3);
     assert_int_equal(bad_outcome(both, NULL, err, sizeof err), -EINVAL);
     snprintf(want, sizeof want, "%s: 3 bytes of trailing garbage after the gzip data", both);
     assert_string_equal(err, want);
@@ -722,7 +706,7 @@ static void test_edgefile_binary_layout(void **state)
     put64(want + 64, 7);
     put64(want + 72, (uint64_t)INT64_MAX);
     put64(want + 80, (uint64_t)-1);
-    assert_int_equal(gy_edges_writer_open(tmp_path("layout.gyb", path, sizeof path),
+    assert_int_equal(gy_edges_writer_open(ts_tmp_path("layout.gyb", path, sizeof path),
                                           GY_EDGES_AUTO, GY_EDGES_HAS_TIME | GY_EDGES_HAS_SIGN,
                                           &w, err, sizeof err), 0);
     assert_int_equal(gy_edges_writer_put(w, in, 2, err, sizeof err), 0);
@@ -737,7 +721,7 @@ static void test_edgefile_binary_layout(void **state)
 static int bin_outcome(const char *name, const unsigned char *b, size_t len,
                        const struct gy_edges_opts *o, char *err, size_t errlen, char *path)
 {
-    write_bytes(tmp_path(name, path, 256), b, len);
+    ts_write_file(ts_tmp_path(name, path, 256), b, len);
     return bad_outcome(path, o, err, errlen);
 }
 
@@ -849,7 +833,7 @@ static void round_trip(const char *src, const struct gy_edges_opts *so, const ch
     gy_edges_t *f = must_open(src, so), *g;
 
     na = must_read(f, &a, NULL);
-    write_edges(tmp_path(name, path, sizeof path), GY_EDGES_AUTO, gy_edges_fields(f), a, na);
+    write_edges(ts_tmp_path(name, path, sizeof path), GY_EDGES_AUTO, gy_edges_fields(f), a, na);
     g = must_open(path, ro);
     nb = must_read(g, &b, NULL);
     assert_int_equal(na, nb);
@@ -887,27 +871,18 @@ static void test_edgefile_round_trip(void **state)
 
 static uint64_t rng = 0x5eed5eed5eedULL;
 
-/* splitmix64: small, seedable, reproducible. */
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* A random value biased to the edges of its range (0, max, small). */
 static uint64_t rnd_val(void)
 {
-    switch (rnd() % 4) {
+    switch (ts_rng_next(&rng) % 4) {
     case 0:
-        return rnd() % 10;
+        return ts_rng_next(&rng) % 10;
     case 1:
-        return UINT64_MAX - rnd() % 3;
+        return UINT64_MAX - ts_rng_next(&rng) % 3;
     case 2:
-        return (UINT64_MAX >> 1) + 1 - rnd() % 3; /* around 2^63 */
+        return (UINT64_MAX >> 1) + 1 - ts_rng_next(&rng) % 3; /* around 2^63 */
     default:
-        return rnd() >> (rnd() % 64);
+        return ts_rng_next(&rng) >> (ts_rng_next(&rng) % 64);
     }
 }
 
@@ -928,12 +903,12 @@ static void test_edgefile_random_round_trip(void **state)
         in[i].u = rnd_val();
         in[i].v = rnd_val();
         in[i].time = (int64_t)rnd_val();
-        in[i].sign = rnd() & 1 ? 1 : -1;
+        in[i].sign = ts_rng_next(&rng) & 1 ? 1 : -1;
         in[i].line = (uint32_t)(i + 1); /* one line (record) per edge */
     }
     for (size_t k = 0; k < 4; k++) {
         gy_edges_t *f;
-        write_edges(tmp_path(names[k], path, sizeof path), GY_EDGES_AUTO, all, in, n);
+        write_edges(ts_tmp_path(names[k], path, sizeof path), GY_EDGES_AUTO, all, in, n);
         f = must_open(path, k < 2 ? NULL : &t3);
         assert_int_equal(gy_edges_fields(f), all);
         assert_int_equal(must_read(f, &out, &lines), n);
@@ -975,22 +950,22 @@ static void emit(struct text *t, const char *fmt, ...)
 static void emit_sep(struct text *t)
 {
     static const char seps[] = " \t,\r";
-    size_t k = 1 + rnd() % 3;
+    size_t k = 1 + ts_rng_next(&rng) % 3;
 
-    for (size_t i = 0; i < k; i++)
-        emit(t, "%c", seps[rnd() % (i == 0 ? 3 : 4)]); /* a CR is never the only separator */
+    for (size_t i = 0; i < k; i++) /* a CR is never the only separator */
+        emit(t, "%c", seps[ts_rng_next(&rng) % (i == 0 ? 3 : 4)]);
 }
 
 /* One random edge line; *w gets what it must parse to. */
 static void emit_edge(struct text *t, struct want *w)
 {
     w->u = rnd_val();
-    w->v = rnd() % 8 == 0 ? w->u : rnd_val();
+    w->v = ts_rng_next(&rng) % 8 == 0 ? w->u : rnd_val();
     w->time = (int64_t)rnd_val();
-    w->sign = rnd() % 3 == 0 ? -1 : 1;
-    if (rnd() % 2)
+    w->sign = ts_rng_next(&rng) % 3 == 0 ? -1 : 1;
+    if (ts_rng_next(&rng) % 2)
         emit_sep(t);
-    if (w->sign < 0 || rnd() % 4 == 0) {
+    if (w->sign < 0 || ts_rng_next(&rng) % 4 == 0) {
         emit(t, "%c", w->sign < 0 ? '-' : '+');
         emit_sep(t);
     }
@@ -999,11 +974,12 @@ static void emit_edge(struct text *t, struct want *w)
     emit(t, "%llu", (unsigned long long)w->v);
     emit_sep(t);
     emit(t, "%lld", (long long)w->time);
-    if (rnd() % 3 == 0) {
+    if (ts_rng_next(&rng) % 3 == 0) {
         emit_sep(t);
-        emit(t, rnd() % 2 ? "%.3e" : "%.2f", (double)(rnd() % 100000) / 7.0 - 5000.0);
+        emit(t, ts_rng_next(&rng) % 2 ? "%.3e" : "%.2f",
+             (double)(ts_rng_next(&rng) % 100000) / 7.0 - 5000.0);
     }
-    if (rnd() % 3 == 0)
+    if (ts_rng_next(&rng) % 3 == 0)
         emit_sep(t);
 }
 
@@ -1011,23 +987,23 @@ static void emit_edge(struct text *t, struct want *w)
  * every edge and its line, an oracle independent of the parser. */
 static size_t gen_text(struct text *t, struct want *w, size_t lines)
 {
-    const char *eol = rnd() % 2 ? "\r\n" : "\n";
+    const char *eol = ts_rng_next(&rng) % 2 ? "\r\n" : "\n";
     size_t n = 0;
 
     for (size_t line = 1; line <= lines; line++) {
-        switch (rnd() % 6) {
+        switch (ts_rng_next(&rng) % 6) {
         case 0:
-            emit(t, "%s comment %zu, with 1 2 3", rnd() % 2 ? "#" : "%", line);
+            emit(t, "%s comment %zu, with 1 2 3", ts_rng_next(&rng) % 2 ? "#" : "%", line);
             break;
         case 1:
-            if (rnd() % 2)
+            if (ts_rng_next(&rng) % 2)
                 emit_sep(t);
             break;
         default:
             emit_edge(t, &w[n]);
             w[n++].line = line;
         }
-        if (line < lines || rnd() % 2)
+        if (line < lines || ts_rng_next(&rng) % 2)
             emit(t, "%s", eol);
     }
     return n;
@@ -1046,9 +1022,9 @@ static void test_edgefile_random_text(void **state)
         struct gy_edge *e;
         uint64_t *lines;
         gy_edges_t *f;
-        size_t n = gen_text(&t, w, 1 + rnd() % 400);
+        size_t n = gen_text(&t, w, 1 + ts_rng_next(&rng) % 400);
 
-        write_bytes(tmp_path("random.txt", path, sizeof path), t.s, t.n);
+        ts_write_file(ts_tmp_path("random.txt", path, sizeof path), t.s, t.n);
         f = must_open(path, &t3);
         assert_int_equal(must_read(f, &e, &lines), n);
         check_want(e, lines, w, n);
@@ -1072,8 +1048,9 @@ static uint64_t emit_id(struct text *t)
                                      1000000000000000ULL, 10000000000000000ULL,
                                      100000000000000000ULL, 1000000000000000000ULL,
                                      10000000000000000000ULL};
-    unsigned digits = 1 + (unsigned)(rnd() % 20), zeros = rnd() % 8 == 0 ? 1 + rnd() % 3 : 0;
-    uint64_t x = rnd();
+    unsigned digits = 1 + (unsigned)ts_rng_below(&rng, 20);
+    unsigned zeros = ts_rng_below(&rng, 8) == 0 ? 1 + ts_rng_below(&rng, 3) : 0;
+    uint64_t x = ts_rng_next(&rng);
 
     if (digits < 20)
         x = digits == 1 ? x % 10 : p10[digits - 1] + x % (p10[digits] - p10[digits - 1]);
@@ -1086,15 +1063,15 @@ static uint64_t emit_id(struct text *t)
 /* A line that must be skipped as bad, of one of several kinds. */
 static void emit_bad(struct text *t)
 {
-    switch (rnd() % 5) {
+    switch (ts_rng_next(&rng) % 5) {
     case 0:
-        emit(t, "18446744073709551616 %llu", (unsigned long long)(rnd() % 1000));
+        emit(t, "18446744073709551616 %llu", (unsigned long long)(ts_rng_next(&rng) % 1000));
         break;
     case 1:
-        emit(t, "%llu x", (unsigned long long)(rnd() % 1000));
+        emit(t, "%llu x", (unsigned long long)(ts_rng_next(&rng) % 1000));
         break;
     case 2:
-        emit(t, "%llu", (unsigned long long)(rnd() % 100000000));
+        emit(t, "%llu", (unsigned long long)(ts_rng_next(&rng) % 100000000));
         break;
     case 3:
         emit(t, "1 2 z");
@@ -1108,9 +1085,9 @@ static void emit_bad(struct text *t)
  * digits), sometimes a sign or a longer number. */
 static int64_t emit_time(struct text *t)
 {
-    int64_t x = (int64_t)(rnd() >> (1 + rnd() % 63)); /* 0 .. INT64_MAX */
+    int64_t x = (int64_t)(ts_rng_next(&rng) >> (1 + ts_rng_next(&rng) % 63)); /* 0 .. INT64_MAX */
 
-    switch (rnd() % 8) {
+    switch (ts_rng_next(&rng) % 8) {
     case 0:
         x = -x;
         emit(t, "%lld", (long long)x);
@@ -1120,7 +1097,7 @@ static int64_t emit_time(struct text *t)
         break;
     default:
         x %= 1000000000000000LL;
-        emit(t, "%s%lld", rnd() % 8 ? "" : "00", (long long)x);
+        emit(t, "%s%lld", ts_rng_next(&rng) % 8 ? "" : "00", (long long)x);
     }
     return x;
 }
@@ -1130,10 +1107,10 @@ static int64_t emit_time(struct text *t)
  * Returns 1 for an edge (filled into *w), 0 for a non-edge, -1 for a bad line. */
 static int emit_plain_line(struct text *t, struct want *w, bool bad_ok, bool timed)
 {
-    unsigned kind = (unsigned)(rnd() % 20);
+    unsigned kind = (unsigned)ts_rng_below(&rng, 20);
 
     if (kind == 0) {
-        emit(t, rnd() % 2 ? "# a comment 1 2" : "");
+        emit(t, ts_rng_next(&rng) % 2 ? "# a comment 1 2" : "");
         return 0;
     }
     if (kind == 1 && bad_ok) {
@@ -1150,14 +1127,14 @@ static int emit_plain_line(struct text *t, struct want *w, bool bad_ok, bool tim
     if (kind == 4)
         emit_sep(t);
     else
-        emit(t, "%c", " \t,"[rnd() % 3]);
+        emit(t, "%c", " \t,"[ts_rng_next(&rng) % 3]);
     w->v = emit_id(t);
     if (timed) {
-        emit(t, "%c", " \t,"[rnd() % 3]);
+        emit(t, "%c", " \t,"[ts_rng_next(&rng) % 3]);
         w->time = emit_time(t);
     }
     if (kind == 5)
-        emit(t, " %llu.5", (unsigned long long)(rnd() % 100)); /* an ignored column */
+        emit(t, " %llu.5", (unsigned long long)(ts_rng_next(&rng) % 100)); /* an ignored column */
     if (kind == 6)
         emit_sep(t);
     return 1;
@@ -1181,7 +1158,7 @@ static void test_edgefile_random_plain(void **state)
         struct gy_edge *e;
         uint64_t *lines, nbad = 0;
         gy_edges_t *f;
-        size_t n = 0, total = 1 + rnd() % 3000;
+        size_t n = 0, total = 1 + ts_rng_next(&rng) % 3000;
         bool with_bad = round % 2, crlf = round % 3 == 0, timed = round % 4 >= 2;
         char msg[GY_EDGES_ERRLEN];
 
@@ -1192,10 +1169,10 @@ static void test_edgefile_random_plain(void **state)
             if (k < 0 && nbad < GY_EDGES_BAD_KEEP)
                 badl[nbad] = line;
             nbad += k < 0;
-            if (line < total || rnd() % 2)
+            if (line < total || ts_rng_next(&rng) % 2)
                 emit(&t, crlf ? "\r\n" : "\n");
         }
-        write_bytes(tmp_path("plain.txt", path, sizeof path), t.s, t.n);
+        ts_write_file(ts_tmp_path("plain.txt", path, sizeof path), t.s, t.n);
         f = must_open(path, timed ? &skip3 : &skip);
         assert_int_equal(gy_edges_read_all(f, &e, &lines, &n, &bad, msg, sizeof msg), 0);
         check_want(e, lines, w, n);
@@ -1231,27 +1208,27 @@ static void test_edgefile_count_random(void **state)
 
     (void)state;
     for (int round = 0; round < 200; round++) {
-        size_t len = rnd() % sizeof buf, starts[700], ns = 0;
+        size_t len = ts_rng_next(&rng) % sizeof buf, starts[700], ns = 0;
         gy_edges_t *f;
 
         for (size_t i = 0; i < len; i++) {
-            buf[i] = (unsigned char)alphabet[rnd() % (sizeof alphabet - 1)];
-            if (round % 2 && rnd() % 4)
-                buf[i] = (unsigned char)('0' + rnd() % 10); /* mostly ordinary lines */
+            buf[i] = (unsigned char)alphabet[ts_rng_next(&rng) % (sizeof alphabet - 1)];
+            if (round % 2 && ts_rng_next(&rng) % 4)
+                buf[i] = (unsigned char)('0' + ts_rng_next(&rng) % 10); /* mostly ordinary lines */
         }
         if (len >= 3 && buf[0] == 0xef)
             buf[0] = '1'; /* no byte order mark: offsets are the file's */
-        write_bytes(tmp_path("count.txt", path, sizeof path), buf, len);
+        ts_write_file(ts_tmp_path("count.txt", path, sizeof path), buf, len);
         f = must_open(path, &(struct gy_edges_opts){.format = GY_EDGES_TEXT});
         assert_int_equal(gy_edges_first_line(f), 1);
         for (size_t i = 0; i <= len; i++)
             if (i == 0 || buf[i - 1] == '\n')
                 starts[ns++] = i;
-        for (size_t a = 0; a < ns; a += 1 + rnd() % 3) {
-            size_t b = a + rnd() % (ns - a);
+        for (size_t a = 0; a < ns; a += 1 + ts_rng_next(&rng) % 3) {
+            size_t b = a + ts_rng_next(&rng) % (ns - a);
             struct gy_edges_range r = {starts[a], starts[b]};
             uint64_t want = 0, wnl = 0, got, gnl;
-            if (rnd() % 4 == 0)
+            if (ts_rng_next(&rng) % 4 == 0)
                 r.end = len;
             for (size_t k = a; k < ns && starts[k] < r.end; k++)
                 want += naive_edge_line(buf + starts[k], buf + r.end);
@@ -1282,7 +1259,7 @@ static void test_edgefile_bad_merge_any_order(void **state)
 
     for (int line = 1; line <= 400; line++)
         emit(&t, line % 7 == 3 || line == 390 ? "%d x\n" : "%d 1\n", line);
-    write_bytes(tmp_path("bad_merge.txt", path, sizeof path), t.s, t.n);
+    ts_write_file(ts_tmp_path("bad_merge.txt", path, sizeof path), t.s, t.n);
     f = must_open(path, &skip);
     assert_int_equal(gy_edges_split(f, 8, r), 0);
     for (size_t k = 0; k < 8; k++) {
@@ -1315,7 +1292,7 @@ static void test_edgefile_writer_rejects_loss(void **state)
     struct stat st;
 
     (void)state;
-    tmp_path("loss.gyb", path, sizeof path);
+    ts_tmp_path("loss.gyb", path, sizeof path);
     assert_int_equal(gy_edges_writer_open(path, GY_EDGES_AUTO, 0, &w, err, sizeof err), 0);
     assert_int_equal(gy_edges_writer_put(w, &del, 1, err, sizeof err), -EINVAL);
     snprintf(want, sizeof want, "%s: edge 1 (1 2) has sign -1 but the output stores no signs",
@@ -1328,7 +1305,7 @@ static void test_edgefile_writer_rejects_loss(void **state)
     assert_int_equal(gy_edges_writer_put(w, &zero, 1, err, sizeof err), -EINVAL);
     gy_edges_writer_abort(w);
     assert_int_equal(stat(path, &st), -1); /* abort removed the half-written file */
-    assert_int_equal(gy_edges_writer_open(tmp_path("no/such/dir.txt", path, sizeof path),
+    assert_int_equal(gy_edges_writer_open(ts_tmp_path("no/such/dir.txt", path, sizeof path),
                                           GY_EDGES_TEXT, 0, &w, err, sizeof err), -ENOENT);
     snprintf(want, sizeof want, "%s: No such file or directory", path);
     assert_string_equal(err, want);
@@ -1347,7 +1324,7 @@ static void test_edgefile_alloc_failures(void **state)
     int rc = -ENOMEM;
 
     (void)state;
-    gzip_file(tmp_path("oom.txt.gz", path, sizeof path), bytes, len);
+    gzip_file(ts_tmp_path("oom.txt.gz", path, sizeof path), bytes, len);
     for (long k = 1; rc == -ENOMEM; k++) {
         gy_edges_t *f = NULL;
         gy_alloc_fail_after(k);
@@ -1369,27 +1346,10 @@ static void test_edgefile_alloc_failures(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
-
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "%s/edgefile-test-XXXXXX", base && *base ? base : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return ts_tmpdir_make("edgefile-test-");
 }
 
 int main(void)
@@ -1420,5 +1380,5 @@ int main(void)
         cmocka_unit_test(test_edgefile_writer_rejects_loss),
         cmocka_unit_test(test_edgefile_alloc_failures),
     };
-    return cmocka_run_group_tests_name("edgefile", tests, setup, teardown);
+    return cmocka_run_group_tests_name("edgefile", tests, setup, ts_tmpdir_teardown);
 }

@@ -28,14 +28,13 @@
 
 #include "graph/source.h"
 #include "progress/alloc.h"
+#include "tests/support/files.h"
 #include "tests/support/oracle_tsv.h"
+#include "tests/support/rows.h"
+#include "tests/support/run.h"
 
 #define MAXW 8
 #define MAX_EPOCHS 4096
-
-struct pair {
-    uint64_t a, b;
-};
 
 struct vec {
     uint64_t *v;
@@ -60,30 +59,6 @@ static void vec_push(struct vec *v, uint64_t x)
     v->v[v->n++] = x;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const struct pair *x = a, *y = b;
-    if (x->a != y->a)
-        return x->a < y->a ? -1 : 1;
-    return (x->b > y->b) - (x->b < y->b);
-}
-
-static size_t distinct(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    size_t k = 0;
-    qsort(v, n, size, cmp);
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || cmp((char *)v + (k - 1) * size, (char *)v + i * size) != 0)
-            memmove((char *)v + k++ * size, (char *)v + i * size, size);
-    return k;
-}
-
 static uint64_t key_word(const void *rec, void *arg)
 {
     (void)arg;
@@ -92,7 +67,7 @@ static uint64_t key_word(const void *rec, void *arg)
 
 static uint64_t key_pair(const void *rec, void *arg)
 {
-    const struct pair *p = rec;
+    const struct ts_pair *p = rec;
     (void)arg;
     return p->a * 0x9e3779b97f4a7c15ULL ^ p->b;
 }
@@ -106,7 +81,7 @@ static void split_input(gy_op_t *op, void *state, uint32_t port, const struct gy
     (void)port;
     r->per_epoch[gy_worker_index(gy_op_worker(op))][cap->time.epoch] += n;
     for (uint32_t i = 0; i < n; i++) {
-        struct pair p = {e[i].u < e[i].v ? e[i].u : e[i].v, e[i].u < e[i].v ? e[i].v : e[i].u};
+        struct ts_pair p = {e[i].u < e[i].v ? e[i].u : e[i].v, e[i].u < e[i].v ? e[i].v : e[i].u};
         if (gy_op_give(op, 0, cap, &e[i].u, 1) != 0 || gy_op_give(op, 0, cap, &e[i].v, 1) != 0)
             return;
         if (p.a != p.b && gy_op_give(op, 1, cap, &p, 1) != 0)
@@ -169,22 +144,18 @@ static void run_counts(const char *spec, uint64_t batch, uint32_t W, struct run 
                        uint64_t *v, uint64_t *e)
 {
     struct gy_edge_input_cfg cfg = {.spec = spec, .epochs = {.mode = GY_EPOCHS_COUNT, .batch = batch}};
-    struct gy_runtime_config rc;
     gy_edge_input_t *in;
     char err[512];
 
     memset(r, 0, sizeof(*r));
     assert_int_equal(gy_edge_input_open(&cfg, W, &in, err, sizeof(err)), 0);
     r->in = in;
-    gy_runtime_config_init(&rc);
-    rc.workers = W;
-    rc.no_pin = true;
-    if (gy_runtime_run(&rc, worker, r, err, sizeof(err)) != 0)
+    if (ts_runtime_run(W, worker, r, err, sizeof(err)) != 0)
         fail_msg("%s: %s", spec, err);
     *v = *e = 0;
     for (uint32_t w = 0; w < W; w++) {
-        *v += distinct(r->verts[w].v, r->verts[w].n, 8, cmp_u64);
-        *e += distinct(r->edges[w].v, r->edges[w].n / 2, 16, cmp_pair);
+        *v += ts_sort_distinct(r->verts[w].v, r->verts[w].n, 8, ts_cmp_u64);
+        *e += ts_sort_distinct(r->edges[w].v, r->edges[w].n / 2, 16, ts_cmp_pair);
         free(r->verts[w].v);
         free(r->edges[w].v);
     }
@@ -263,16 +234,15 @@ static void test_edgesource_generator_split(void **state)
  * file with bad lines are the same for every worker count. */
 static void test_edgesource_skip_bad_epochs(void **state)
 {
-    char path[] = "/tmp/edgesource-skip-XXXXXX";
+    char path[TS_PATH_MAX];
     struct gy_edge_input_cfg cfg = {.spec = path, .file = {.skip_bad = true},
                                     .epochs = {.mode = GY_EPOCHS_COUNT, .batch = 7}};
     static struct run r;
     uint64_t want[MAX_EPOCHS] = {0};
-    struct gy_runtime_config rc;
     gy_edge_input_t *in;
     char err[512];
-    int fd = mkstemp(path), line = 0;
-    FILE *f = fdopen(fd, "w");
+    int line = 0;
+    FILE *f = fopen(ts_temp_file("edgesource-skip-", path, sizeof(path)), "w");
     (void)state;
 
     for (int i = 0; i < 3000; i++, line++) {
@@ -288,10 +258,7 @@ static void test_edgesource_skip_bad_epochs(void **state)
         memset(&r, 0, sizeof(r));
         assert_int_equal(gy_edge_input_open(&cfg, W, &in, err, sizeof(err)), 0);
         r.in = in;
-        gy_runtime_config_init(&rc);
-        rc.workers = W;
-        rc.no_pin = true;
-        assert_int_equal(gy_runtime_run(&rc, worker, &r, err, sizeof(err)), 0);
+        assert_int_equal(ts_runtime_run(W, worker, &r, err, sizeof(err)), 0);
         for (uint32_t e = 0; e < 3000 / 7 + 1; e++) {
             uint64_t got = 0;
             for (uint32_t w = 0; w < W; w++)
@@ -309,14 +276,12 @@ static void test_edgesource_skip_bad_epochs(void **state)
 
 static void test_edgesource_bad_line(void **state)
 {
-    char path[] = "/tmp/edgesource-bad-XXXXXX";
+    char path[TS_PATH_MAX];
     struct gy_edge_input_cfg cfg = {.spec = path};
-    struct gy_runtime_config rc;
     static struct run r;
     gy_edge_input_t *in;
     char err[512];
-    int fd = mkstemp(path);
-    FILE *f = fdopen(fd, "w");
+    FILE *f = fopen(ts_temp_file("edgesource-bad-", path, sizeof(path)), "w");
     (void)state;
 
     for (int i = 0; i < 5000; i++)
@@ -327,10 +292,7 @@ static void test_edgesource_bad_line(void **state)
         memset(&r, 0, sizeof(r));
         assert_int_equal(gy_edge_input_open(&cfg, W, &in, err, sizeof(err)), 0);
         r.in = in;
-        gy_runtime_config_init(&rc);
-        rc.workers = W;
-        rc.no_pin = true;
-        assert_int_equal(gy_runtime_run(&rc, worker, &r, err, sizeof(err)), -ECANCELED);
+        assert_int_equal(ts_runtime_run(W, worker, &r, err, sizeof(err)), -ECANCELED);
         assert_non_null(strstr(err, ":5001: "));
         assert_int_equal(strncmp(err, path, strlen(path)), 0);
         for (uint32_t w = 0; w < W; w++) {
@@ -570,7 +532,6 @@ static void check_epochs(const char *path, const struct oracle_in *o,
         cfg.file.time_column = 3;
     expect_epochs(o, ecfg, &x);
     for (size_t k = 0; k < sizeof(ws) / sizeof(ws[0]); k++) {
-        struct gy_runtime_config rc;
         gy_edge_input_t *in;
         char err[600];
         int res;
@@ -580,10 +541,7 @@ static void check_epochs(const char *path, const struct oracle_in *o,
             fail_msg("%s: %s", what, err);
         assert_int_equal(gy_edge_input_lines(in), o->n); /* counted before any run */
         r.in = in;
-        gy_runtime_config_init(&rc);
-        rc.workers = ws[k];
-        rc.no_pin = true;
-        res = gy_runtime_run(&rc, epoch_worker, &r, err, sizeof(err));
+        res = ts_runtime_run(ws[k], epoch_worker, &r, err, sizeof(err));
         if (x.nlate > 0 && !ecfg->drop_late) {
             assert_int_equal(res, -ECANCELED);
             check_late_error(path, ecfg, &x, err, ws[k]);
@@ -631,7 +589,7 @@ static void test_edgesource_windows_collegemsg(void **state)
  * drop_late drops some, ten minutes without it fails on a late line. */
 static void test_edgesource_windows_late(void **state)
 {
-    char src[1024], path[] = "/tmp/edgesource-jitter-XXXXXX";
+    char src[1024], path[TS_PATH_MAX];
     struct gy_epochs_cfg all = windows(3600, 7200, false), some = windows(86400, 1800, true),
                          fail = windows(3600, 600, false);
     struct oracle_in o;
@@ -644,7 +602,7 @@ static void test_edgesource_windows_late(void **state)
     if (access(src, R_OK) != 0)
         skip();
     oracle_read(src, &o);
-    f = fdopen(mkstemp(path), "w");
+    f = fopen(ts_temp_file("edgesource-jitter-", path, sizeof(path)), "w");
     assert_non_null(f);
     fprintf(f, "# CollegeMsg, times jittered by +-3600 s\n");
     for (size_t i = 0; i < o.n; i++) {

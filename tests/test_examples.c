@@ -1,8 +1,8 @@
 /*
  * End-to-end tests of the example programs (examples/wordcount.c and
- * examples/topk.c). Each runs as its own process (fork/exec, stdout through
- * a pipe) on 1, 2, 3 and 8 workers over seeded random inputs written to
- * temporary files, and its output must equal, byte for byte, what an oracle
+ * examples/topk.c). Each runs as its own process (tests/support/proc.h)
+ * on 1, 2, 3 and 8 workers over seeded random inputs written to temporary
+ * files, and its output must equal, byte for byte, what an oracle
  * computed here prints: tokenizing and counting per line for wordcount,
  * summing and ranking per epoch for topk. Bad input must fail with a
  * nonzero exit and nothing on stdout.
@@ -11,11 +11,8 @@
  * the build directory of the mode under test), else build/examples.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+#include <limits.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,30 +20,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "tests/support/files.h"
+#include "tests/support/proc.h"
+#include "tests/support/rng.h"
+
 static const char *const WORKERS[] = {"1", "2", "3", "8"};
 #define NWORKERS (sizeof(WORKERS) / sizeof(WORKERS[0]))
-#define RUN_SECONDS 60   /* a run that takes longer has hung */
-
-/* ---- random numbers (splitmix64) ---- */
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(uint64_t *s, uint32_t n)
-{
-    return (uint32_t)(rng_next(s) % n);
-}
 
 /* ---- running an example ---- */
 
@@ -56,87 +39,21 @@ struct outcome {
     int status;      /* exit code, or 128 + signal */
 };
 
-static void example_path(const char *name, char *buf, size_t len)
-{
-    const char *dir = getenv("GYRE_BUILD");
-
-    snprintf(buf, len, "%s/examples/%s", dir && *dir ? dir : "build", name);
-}
-
-/* Child side: stdin from in_path (or /dev/null), stdout to the pipe. */
-static void child_exec(const char *path, char *const argv[], const char *in_path, int out_fd)
-{
-    int in = open(in_path ? in_path : "/dev/null", O_RDONLY);
-
-    if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0)
-        _exit(126);
-    execv(path, argv);
-    _exit(127);
-}
-
-/* Reads the pipe until EOF or the deadline; kills the child on timeout. */
-static void collect(int fd, pid_t pid, struct outcome *o)
-{
-    size_t cap = 4096;
-    time_t deadline = time(NULL) + RUN_SECONDS;
-
-    o->out = malloc(cap);
-    o->len = 0;
-    assert_non_null(o->out);
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        ssize_t n;
-        if (time(NULL) > deadline) {
-            kill(pid, SIGKILL);
-            fail_msg("example (pid %d) ran longer than %d s", (int)pid, RUN_SECONDS);
-        }
-        if (poll(&p, 1, 1000) <= 0)
-            continue;
-        if (o->len + 1 == cap) {
-            o->out = realloc(o->out, cap *= 2);
-            assert_non_null(o->out);
-        }
-        n = read(fd, o->out + o->len, cap - o->len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        o->len += (size_t)n;
-    }
-    o->out[o->len] = '\0';
-}
-
-/* Runs examples/<name> with args (NULL-terminated) and stdin from in_path. */
+/* Runs examples/<name> with args (NULL-terminated) and stdin from in_path;
+ * what it writes to stderr goes on to ours. */
 static void run_example(const char *name, const char *const *args, const char *in_path,
                         struct outcome *o)
 {
     char path[512];
-    char *argv[16];
-    int fds[2], st;
-    size_t n = 0;
-    pid_t pid;
+    struct ts_proc p;
 
-    example_path(name, path, sizeof(path));
-    if (access(path, X_OK) != 0)
-        fail_msg("%s is missing: build the examples first (make)", path);
-    argv[n++] = path;
-    while (args[n - 1] && n < 15) {
-        argv[n] = (char *)args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    assert_int_equal(pipe(fds), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        child_exec(path, argv, in_path, fds[1]);
-    }
-    close(fds[1]);
-    collect(fds[0], pid, o);
-    close(fds[0]);
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    ts_example_path(name, path, sizeof(path));
+    ts_proc_run(path, args, in_path, &p);
+    fputs(p.err, stderr);
+    free(p.err);
+    o->out = p.out;
+    o->len = p.out_len;
+    o->status = p.status;
 }
 
 /* Compares output with the oracle; on a mismatch shows the first
@@ -157,38 +74,14 @@ static void assert_output(const struct outcome *o, const char *want, const char 
              (int)strcspn(o->out + i, "\n"), o->out + i, (int)strcspn(want + i, "\n"), want + i);
 }
 
+/* A new temporary file holding content; the caller unlinks and frees the path. */
 static char *temp_file(const char *content)
 {
-    char *path = strdup("/tmp/gyre_test_examples_XXXXXX");
-    int fd;
-    size_t len = strlen(content);
+    char *path = malloc(PATH_MAX);
 
     assert_non_null(path);
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, content, len), (ssize_t)len);
-    close(fd);
+    ts_write_text(ts_temp_file("gyre_test_examples_", path, PATH_MAX), content);
     return path;
-}
-
-/* A growing string, through open_memstream. */
-struct text {
-    char *s;
-    size_t len;
-    FILE *f;
-};
-
-static void text_open(struct text *t)
-{
-    t->s = NULL;
-    t->f = open_memstream(&t->s, &t->len);
-    assert_non_null(t->f);
-}
-
-static char *text_close(struct text *t)
-{
-    assert_int_equal(fclose(t->f), 0);
-    return t->s;
 }
 
 /* ---- wordcount ---- */
@@ -234,17 +127,17 @@ static void oracle_line(const char *line, size_t len, uint64_t epoch, FILE *out)
 
 static char *oracle_wordcount(const char *text)
 {
-    struct text t;
+    struct ts_text t;
     uint64_t epoch = 0;
 
-    text_open(&t);
+    ts_text_open(&t);
     for (const char *p = text; *p; epoch++) {
         size_t len = strcspn(p, "\n");
         oracle_line(p, len, epoch, t.f);
         p += len;
         p += *p == '\n';
     }
-    return text_close(&t);
+    return ts_text_close(&t);
 }
 
 /* Words from a small vocabulary (so they repeat), in mixed case, with
@@ -259,19 +152,19 @@ static char *random_text(uint64_t seed)
     };
     static const char *const seps[] = {" ", "  ", ", ", ". ", "\t", "; ", " -- ", "!"};
     uint64_t s = seed;
-    uint32_t lines = 20 + rng_below(&s, 60);
-    struct text t;
+    uint32_t lines = 20 + ts_rng_below(&s, 60);
+    struct ts_text t;
 
-    text_open(&t);
+    ts_text_open(&t);
     for (uint32_t l = 0; l < lines; l++) {
-        uint32_t words = rng_below(&s, 6) == 0 ? 0 : rng_below(&s, 40);
+        uint32_t words = ts_rng_below(&s, 6) == 0 ? 0 : ts_rng_below(&s, 40);
         for (uint32_t i = 0; i < words; i++)
-            fprintf(t.f, "%s%s", vocab[rng_below(&s, sizeof(vocab) / sizeof(vocab[0]))],
-                    seps[rng_below(&s, sizeof(seps) / sizeof(seps[0]))]);
-        if (l + 1 < lines || rng_below(&s, 2)) /* sometimes no final newline */
+            fprintf(t.f, "%s%s", vocab[ts_rng_below(&s, sizeof(vocab) / sizeof(vocab[0]))],
+                    seps[ts_rng_below(&s, sizeof(seps) / sizeof(seps[0]))]);
+        if (l + 1 < lines || ts_rng_below(&s, 2)) /* sometimes no final newline */
             fputc('\n', t.f);
     }
-    return text_close(&t);
+    return ts_text_close(&t);
 }
 
 static void test_examples_wordcount_random(void **state)
@@ -369,19 +262,19 @@ static int kt_rank(const void *a, const void *b)
  * repeated keys; small values make ties), and the oracle's output. */
 static void random_topk(uint64_t seed, uint32_t k, char **input, char **want)
 {
-    struct text in, out;
-    uint64_t s = seed, epoch = rng_below(&s, 3);
-    uint32_t epochs = 3 + rng_below(&s, 12);
+    struct ts_text in, out;
+    uint64_t s = seed, epoch = ts_rng_below(&s, 3);
+    uint32_t epochs = 3 + ts_rng_below(&s, 12);
 
-    text_open(&in);
-    text_open(&out);
-    for (uint32_t e = 0; e < epochs; e++, epoch += 1 + rng_below(&s, 4)) {
+    ts_text_open(&in);
+    ts_text_open(&out);
+    for (uint32_t e = 0; e < epochs; e++, epoch += 1 + ts_rng_below(&s, 4)) {
         struct kt sum[TOPK_KEYS];
-        uint32_t n = rng_below(&s, 5) == 0 ? 0 : rng_below(&s, 400), m = 0;
-        uint32_t vmax = rng_below(&s, 2) ? 4 : 1000000;
+        uint32_t n = ts_rng_below(&s, 5) == 0 ? 0 : ts_rng_below(&s, 400), m = 0;
+        uint32_t vmax = ts_rng_below(&s, 2) ? 4 : 1000000;
         memset(sum, 0, sizeof(sum));
         for (uint32_t j = 0; j < n; j++) {
-            uint32_t key = rng_below(&s, TOPK_KEYS), v = rng_below(&s, vmax);
+            uint32_t key = ts_rng_below(&s, TOPK_KEYS), v = ts_rng_below(&s, vmax);
             fprintf(in.f, "%llu %u %u\n", (unsigned long long)epoch, key, v);
             sum[key].key = key + 1; /* + 1: seen */
             sum[key].total += v;
@@ -394,8 +287,8 @@ static void random_topk(uint64_t seed, uint32_t k, char **input, char **want)
             fprintf(out.f, "%llu %llu %llu\n", (unsigned long long)epoch,
                     (unsigned long long)sum[i].key, (unsigned long long)sum[i].total);
     }
-    *input = text_close(&in);
-    *want = text_close(&out);
+    *input = ts_text_close(&in);
+    *want = ts_text_close(&out);
 }
 
 static void test_examples_topk_random(void **state)

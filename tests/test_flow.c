@@ -41,6 +41,8 @@
 #include "operators/op.h"
 #include "progress/alloc.h"
 #include "runtime/runtime.h"
+#include "tests/support/rows.h"
+#include "tests/support/run.h"
 
 #define MAXW 8
 #define RUN_LIMIT_S 120.0   /* a run failing this deadline is a hang (sanitizers are slow) */
@@ -57,24 +59,12 @@ static uint64_t mix(uint64_t key, uint64_t salt)
     return z ^ (z >> 31);
 }
 
-static uint64_t key_u64(const void *rec, void *arg)
-{
-    uint64_t k;
-
-    (void)arg;
-    memcpy(&k, rec, sizeof(k));
-    return k;
-}
-
 static int run(uint32_t workers, uint64_t bound, gy_worker_fn fn, void *arg)
 {
-    struct gy_runtime_config cfg;
+    struct gy_runtime_config cfg = ts_runtime_config(workers);
     char err[512];
     int rc;
 
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
     cfg.channel_bytes = bound;
     alarm(ALARM_S);
     rc = gy_runtime_run(&cfg, fn, arg, err, sizeof(err));
@@ -216,13 +206,13 @@ static gy_input_t *dbl_build(gy_worker_t *w, struct dbl *d, gy_dataflow_t **dfp)
         return NULL;
     if (!(body = op_new(df, "body", gy_loop_scope(l), 2, 2, bcb, bs)))
         return NULL;
-    gy_op_connect(body, 0, inner, gy_pact_exchange(key_u64, NULL));
-    gy_op_connect(body, 1, back, gy_pact_exchange(key_u64, NULL));
+    gy_op_connect(body, 0, inner, gy_pact_exchange(ts_key_first, NULL));
+    gy_op_connect(body, 1, back, gy_pact_exchange(ts_key_first, NULL));
     gy_feedback_connect(fb, gy_op_output(body, 0));
     if (!(count = op_new(df, "count", 0, 1, 0, ccb, cs)))
         return NULL;
     gy_op_connect(count, 0, gy_loop_leave(l, gy_op_output(body, 1)),
-                  gy_pact_exchange(key_u64, NULL));
+                  gy_pact_exchange(ts_key_first, NULL));
     *dfp = df;
     return gy_dataflow_build(df) == 0 ? in : NULL;
 }
@@ -501,7 +491,7 @@ static gy_input_t *mo_build(gy_worker_t *w, struct mo *m, gy_dataflow_t **dfp)
     gy_op_connect(watch, 0, s, gy_pact_pipeline());
     if (!(sum = op_new(df, "sum", 0, 1, 1, scb, ss)))
         return NULL;
-    gy_op_connect(sum, 0, gy_op_output(watch, 0), gy_pact_exchange(key_u64, NULL));
+    gy_op_connect(sum, 0, gy_op_output(watch, 0), gy_pact_exchange(ts_key_first, NULL));
     if (!(p = gy_probe_new(gy_op_output(sum, 0))))
         return NULL;
     gy_input_set_max_open(in, p, m->max_open);
@@ -668,7 +658,7 @@ static gy_input_t *sc_build(gy_worker_t *w, struct sc *c, gy_dataflow_t **dfp)
     *cs = (struct sc_op){.c = c, .me = me};
     if (!(in = gy_input_new(df, "in", 8, &s)) || !(slow = op_new(df, "slow", 0, 1, 1, scb, ss)))
         return NULL;
-    gy_op_connect(slow, 0, s, gy_pact_exchange(key_u64, NULL));
+    gy_op_connect(slow, 0, s, gy_pact_exchange(ts_key_first, NULL));
     if (!(count = op_new(df, "count", 0, 1, 0, ccb, cs)))
         return NULL;
     gy_op_connect(count, 0, gy_op_output(slow, 0), gy_pact_pipeline());

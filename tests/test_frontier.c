@@ -16,27 +16,12 @@
 
 #include "progress/alloc.h"
 #include "progress/frontier.h"
+#include "tests/support/rng.h"
+#include "tests/support/times.h"
 
-static uint64_t rng_state = 0xf407e7ULL;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rng = 0xf407e7ULL;
 
 #define SIDE 5
-
-static struct gy_time t2(uint64_t e, uint32_t i)
-{
-    struct gy_time t = gy_time_zero(1);
-
-    t.epoch = e;
-    t.iter[0] = i;
-    return t;
-}
 
 /* Brute force: (e, i) is minimal among the positive counts. */
 static bool minimal_positive(int64_t table[SIDE][SIDE], uint32_t e, uint32_t i)
@@ -52,7 +37,7 @@ static bool minimal_positive(int64_t table[SIDE][SIDE], uint32_t e, uint32_t i)
 
 static bool in_antichain(const struct gy_antichain *a, uint32_t e, uint32_t i)
 {
-    struct gy_time t = t2(e, i);
+    struct gy_time t = ts_time1(e, i);
 
     for (uint32_t k = 0; k < a->len; k++)
         if (gy_time_eq(&a->items[k], &t))
@@ -69,7 +54,7 @@ static void check(const struct gy_frontier *f, int64_t table[SIDE][SIDE],
     for (uint32_t e = 0; e < SIDE; e++) {
         for (uint32_t i = 0; i < SIDE; i++) {
             bool now = minimal_positive(table, e, i);
-            struct gy_time t = t2(e, i);
+            struct gy_time t = ts_time1(e, i);
             int64_t reported = 0;
             assert_int_equal(in_antichain(gy_frontier_get(f), e, i), now);
             n += now;
@@ -95,11 +80,12 @@ static void snapshot(const struct gy_frontier *f, bool before[SIDE][SIDE])
 static void random_batch(struct gy_frontier *f, int64_t table[SIDE][SIDE], int size)
 {
     for (int k = 0; k < size; k++) {
-        uint32_t e = (uint32_t)(rnd() % SIDE), i = (uint32_t)(rnd() % SIDE);
-        struct gy_time t = t2(e, i);
+        uint32_t e = ts_rng_below(&rng, SIDE), i = ts_rng_below(&rng, SIDE);
+        struct gy_time t = ts_time1(e, i);
         /* Stay nonnegative: remove only what is there, counting this batch. */
-        int64_t d = table[e][i] > 0 && rnd() % 2 ? -1 - (int64_t)(rnd() % (uint64_t)table[e][i])
-                                                 : 1 + (int64_t)(rnd() % 2);
+        int64_t d = table[e][i] > 0 && ts_rng_below(&rng, 2)
+                        ? -1 - (int64_t)(ts_rng_next(&rng) % (uint64_t)table[e][i])
+                        : 1 + (int64_t)ts_rng_below(&rng, 2);
         assert_int_equal(gy_frontier_update(f, &t, d), 0);
         table[e][i] += d;
     }
@@ -115,7 +101,7 @@ static void test_frontier_random(void **state)
         bool before[SIDE][SIDE];
         struct gy_frontier f;
         struct gy_changes changed;
-        struct gy_time marker = t2(99, 99);
+        struct gy_time marker = ts_time1(99, 99);
         memset(table, 0, sizeof(table));
         gy_frontier_init(&f);
         gy_changes_init(&changed);
@@ -127,7 +113,7 @@ static void test_frontier_random(void **state)
             assert_int_equal(gy_changes_add(&changed, &marker, 5), 0);
             base = changed.len;
             snapshot(&f, before);
-            random_batch(&f, table, 1 + (int)(rnd() % 6));
+            random_batch(&f, table, 1 + (int)ts_rng_below(&rng, 6));
             assert_int_equal(gy_frontier_apply(&f, &changed, NULL), 0);
             assert_true(gy_time_eq(&changed.items[0].time, &marker));
             check(&f, table, before, &changed, base);
@@ -148,7 +134,8 @@ static void test_frontier_hand(void **state)
     (void)state;
     struct gy_frontier f;
     struct gy_changes ch;
-    struct gy_time a = t2(0, 3), b = t2(1, 1), c = t2(2, 2), low = t2(0, 0);
+    struct gy_time a = ts_time1(0, 3), b = ts_time1(1, 1), c = ts_time1(2, 2);
+    struct gy_time low = ts_time1(0, 0);
 
     gy_frontier_init(&f);
     gy_changes_init(&ch);
@@ -192,7 +179,7 @@ static void test_frontier_negative(void **state)
     (void)state;
     struct gy_frontier f;
     struct gy_changes ch;
-    struct gy_time a = t2(1, 0), b = t2(2, 0), neg = t2(0, 0);
+    struct gy_time a = ts_time1(1, 0), b = ts_time1(2, 0), neg = ts_time1(0, 0);
 
     gy_frontier_init(&f);
     gy_changes_init(&ch);
@@ -223,7 +210,7 @@ static void test_frontier_enomem(void **state)
 {
     (void)state;
     struct gy_frontier f;
-    struct gy_time a = t2(1, 0);
+    struct gy_time a = ts_time1(1, 0);
 
     gy_frontier_init(&f);
     gy_alloc_fail_after(1);

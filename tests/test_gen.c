@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "graph/gen.h"
+#include "tests/support/rows.h"
 
 static struct gy_edge *gen_all(const struct gy_gen_spec *spec)
 {
@@ -214,13 +215,6 @@ static void test_gen_rmat_degree_skew(void **state)
     free(der);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* A bijective relabelling keeps the degree multiset; a non-bijective one would merge degrees. */
 static void test_gen_rmat_scramble_bijective(void **state)
 {
@@ -240,8 +234,8 @@ static void test_gen_rmat_scramble_bijective(void **state)
         moved += a.u != b.u;
     }
     assert_true(moved > 900);
-    qsort(dp, plain.n, sizeof(*dp), cmp_u64);
-    qsort(ds, plain.n, sizeof(*ds), cmp_u64);
+    qsort(dp, plain.n, sizeof(*dp), ts_cmp_u64);
+    qsort(ds, plain.n, sizeof(*ds), ts_cmp_u64);
     assert_memory_equal(dp, ds, plain.n * sizeof(*dp));
     free(dp);
     free(ds);
@@ -284,7 +278,7 @@ static void test_gen_er_distinct_edges(void **state)
         assert_true(e[i].u != e[i].v); /* no self-loops */
         keys[i] = lo * spec.n + hi;
     }
-    qsort(keys, spec.m, sizeof(*keys), cmp_u64);
+    qsort(keys, spec.m, sizeof(*keys), ts_cmp_u64);
     for (uint64_t i = 0; i < spec.m; i++)
         distinct += i == 0 || keys[i] != keys[i - 1];
     /* m draws with replacement from N unordered pairs hit N (1 - (1 - 1/N)^m) distinct

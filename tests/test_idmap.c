@@ -15,6 +15,7 @@
 
 #include "graph/idmap.h"
 #include "progress/alloc.h"
+#include "tests/support/rows.h"
 
 /* xorshift64*: the test's own random source, independent of the code under test. */
 static uint64_t rng_next(uint64_t *s)
@@ -101,13 +102,6 @@ static void check_against(const gy_idmap_t *map, const struct pair *order, size_
     }
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return (x > y) - (x < y);
-}
-
 static void test_idmap_vs_sorted(void **state)
 {
     const size_t n = 200000, pool = 50000;
@@ -134,11 +128,11 @@ static void test_idmap_vs_sorted(void **state)
     assert_non_null(uniq);
     for (size_t i = 0; i < k; i++)
         uniq[i] = order[i].id;
-    qsort(uniq, k, sizeof(*uniq), cmp_u64);
+    qsort(uniq, k, sizeof(*uniq), ts_cmp_u64);
     for (int t = 0; t < 200000; t++) {
         /* Half the probes are stream ids, half random (almost surely absent). */
         uint64_t key = t % 2 ? rng_next(&s) : ids[rng_next(&s) % n];
-        bool present = bsearch(&key, uniq, k, sizeof(*uniq), cmp_u64) != NULL;
+        bool present = bsearch(&key, uniq, k, sizeof(*uniq), ts_cmp_u64) != NULL;
         assert_int_equal(gy_idmap_find(map, key, &d), present);
     }
     gy_idmap_free(map);

@@ -36,16 +36,10 @@
 #include <errno.h>
 #include <igraph.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "operators/builtins.h"
 #include "operators/input.h"
@@ -54,8 +48,11 @@
 #include "operators/op.h"
 #include "progress/alloc.h"
 #include "runtime/runtime.h"
-
-extern char **environ;
+#include "tests/support/files.h"
+#include "tests/support/proc.h"
+#include "tests/support/rng.h"
+#include "tests/support/rows.h"
+#include "tests/support/run.h"
 
 #define MAXW 8
 #define MAXE 8                  /* epochs (roots) per run */
@@ -65,37 +62,11 @@ extern char **environ;
 static const uint32_t WORKERS[] = {1, 2, 3, 8};
 #define NWORKERS (sizeof(WORKERS) / sizeof(WORKERS[0]))
 
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t mix2(uint64_t a, uint64_t b)
-{
-    uint64_t s = a * 0xd6e8feb86659fd93ULL ^ b;
-    return rnd(&s);
-}
-
-/* Runs fn on workers threads; err receives the run's message. */
-static int run_workers(uint32_t workers, gy_worker_fn fn, void *arg, char *err, size_t errlen)
-{
-    struct gy_runtime_config cfg;
-
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
-    err[0] = '\0';
-    return gy_runtime_run(&cfg, fn, arg, err, errlen);
-}
-
 static void run_ok(uint32_t workers, gy_worker_fn fn, void *arg)
 {
     char err[512];
 
-    if (run_workers(workers, fn, arg, err, sizeof(err)) != 0)
+    if (ts_runtime_run(workers, fn, arg, err, sizeof(err)) != 0)
         fail_msg("W=%u: the run failed: %s", workers, err);
 }
 
@@ -117,9 +88,9 @@ struct graph {
 static void add_edges(struct graph *g, uint64_t *s, uint32_t lo, uint32_t hi, uint32_t m)
 {
     for (uint32_t i = 0; i < m && g->m < MAXM; i++, g->m++) {
-        g->src[g->m] = lo + (uint32_t)(rnd(s) % (hi - lo));
-        g->dst[g->m] = lo + (uint32_t)(rnd(s) % (hi - lo));
-        g->wt[g->m] = 1 + (uint32_t)(rnd(s) % WMAX);
+        g->src[g->m] = lo + (uint32_t)(ts_rng_next(s) % (hi - lo));
+        g->dst[g->m] = lo + (uint32_t)(ts_rng_next(s) % (hi - lo));
+        g->wt[g->m] = 1 + ts_rng_below(s, WMAX);
     }
 }
 
@@ -133,9 +104,9 @@ static void gen_graph(struct graph *g, uint64_t seed)
     add_edges(g, &s, 250, 350, 700);        /* a second part */
     add_edges(g, &s, 350, 390, 150);        /* a small one; 390..399 stay isolated */
     for (uint32_t i = 0; i < 4; i++, g->m++) { /* a one-way bridge from the big part */
-        g->src[g->m] = (uint32_t)(rnd(&s) % 250);
-        g->dst[g->m] = 250 + (uint32_t)(rnd(&s) % 100);
-        g->wt[g->m] = 1 + (uint32_t)(rnd(&s) % WMAX);
+        g->src[g->m] = ts_rng_below(&s, 250);
+        g->dst[g->m] = 250 + ts_rng_below(&s, 100);
+        g->wt[g->m] = 1 + ts_rng_below(&s, WMAX);
     }
     for (uint32_t i = 0; i < g->m; i++)
         g->off[g->src[i] + 1]++;
@@ -293,7 +264,7 @@ static void bfs_collect(const struct gy_time *t, const void *rec, void *arg)
         b->dups[pw->me]++;
     b->got[pw->me][t->epoch][r->v] = r->d + 1;
     atomic_fetch_add_explicit(&b->count[t->epoch], 1, memory_order_release);
-    atomic_fetch_add_explicit(&b->sum[t->epoch], mix2(r->v, r->d), memory_order_release);
+    atomic_fetch_add_explicit(&b->sum[t->epoch], ts_mix(r->d, r->v), memory_order_release);
 }
 
 static void bfs_snapshot(struct bfs *b, uint32_t me, uint64_t e)
@@ -398,7 +369,7 @@ static void bfs_check(const struct bfs *b, uint32_t workers, uint32_t want[][NV]
             assert_true(owners <= 1);
             if (got != INF) {
                 count[e]++;
-                sum[e] += mix2(v, got);
+                sum[e] += ts_mix(got, v);
             }
         }
     }
@@ -852,18 +823,12 @@ static int ns_inner_step(const void *rec, gy_emit_t *emit, void *arg)
     return gy_emit(emit, &x);
 }
 
-static uint64_t u64_key(const void *rec, void *arg)
-{
-    (void)arg;
-    return *(const uint64_t *)rec;
-}
-
 static gy_stream_t *ns_inner(gy_loop_t *loop, gy_stream_t *var, void *arg)
 {
     gy_stream_t *s = gy_op_flat_map(var, "inner-step", sizeof(uint64_t), ns_inner_step, arg);
 
     (void)loop;
-    return gy_op_exchange(s, "inner-spread", u64_key, NULL);
+    return gy_op_exchange(s, "inner-spread", ts_key_first, NULL);
 }
 
 static gy_stream_t *ns_outer(gy_loop_t *loop, gy_stream_t *var, void *arg)
@@ -918,13 +883,6 @@ static int ns_worker_fn(gy_worker_t *w, void *arg)
     return gy_worker_run(w);
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* What outer round i returns for x (the inner loop's 4 values), and so on. */
 static void ns_oracle_rec(uint64_t epoch, uint64_t x, uint32_t i, uint64_t *out, size_t *n)
 {
@@ -951,7 +909,7 @@ static void test_iterate_nested(void **state)
         for (uint64_t k = 0; k < NS_N; k++)
             ns_oracle_rec(e, e * 1000 + k, 0, want, &nwant);
     assert_int_equal(nwant, NS_EPOCHS * NS_N * per);
-    qsort(want, nwant, sizeof(*want), u64_cmp);
+    qsort(want, nwant, sizeof(*want), ts_cmp_u64);
     for (size_t i = 0; i < NWORKERS; i++) {
         struct nested n;
         uint64_t *got = calloc(nwant + 1, sizeof(*got));
@@ -967,7 +925,7 @@ static void test_iterate_nested(void **state)
             gy_free(n.out[w]);
         }
         assert_int_equal(ngot, nwant);
-        qsort(got, ngot, sizeof(*got), u64_cmp);
+        qsort(got, ngot, sizeof(*got), ts_cmp_u64);
         assert_memory_equal(got, want, nwant * sizeof(*got));
         free(got);
     }
@@ -1113,7 +1071,7 @@ static void err_case_run(enum err_kind kind, const char *e0, const char *e1, con
         int rc;
         for (uint32_t w = 0; w < MAXW; w++)
             cases[w] = (struct err_case){kind, {e0, e1, e2}, NULL, NULL};
-        rc = run_workers(WORKERS[i], err_worker_fn, cases, err, sizeof(err));
+        rc = ts_runtime_run(WORKERS[i], err_worker_fn, cases, err, sizeof(err));
         if (rc != -ECANCELED)
             fail_msg("error case %d, W=%u: run returned %d (%s), want -ECANCELED", (int)kind,
                      WORKERS[i], rc, err);
@@ -1144,123 +1102,30 @@ static void test_iterate_errors(void **state)
  * The examples, as processes.
  * ------------------------------------------------------------------------ */
 
-#define RUN_SECONDS 60
-
-struct outcome {
-    char *out;
-    size_t len;
-    int status;                 /* exit code, or 128 + signal */
-};
-
-static void example_path(const char *name, char *buf, size_t len)
-{
-    const char *dir = getenv("GYRE_BUILD");
-
-    snprintf(buf, len, "%s/examples/%s", dir && *dir ? dir : "build", name);
-}
-
-/* Reads fd until EOF; kills pid past the deadline. */
-static void collect_output(int fd, pid_t pid, struct outcome *o)
-{
-    size_t cap = 4096;
-    time_t deadline = time(NULL) + RUN_SECONDS;
-
-    o->out = malloc(cap);
-    o->len = 0;
-    assert_non_null(o->out);
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        ssize_t n;
-        if (time(NULL) > deadline) {
-            kill(pid, SIGKILL);
-            fail_msg("example (pid %d) ran longer than %d s", (int)pid, RUN_SECONDS);
-        }
-        if (poll(&p, 1, 1000) <= 0)
-            continue;
-        if (o->len + 1 == cap) {
-            o->out = realloc(o->out, cap *= 2);
-            assert_non_null(o->out);
-        }
-        n = read(fd, o->out + o->len, cap - o->len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        o->len += (size_t)n;
-    }
-    o->out[o->len] = '\0';
-}
-
-/* Runs examples/<name> with args (NULL-terminated), stdout captured. */
-static void run_example(const char *name, const char *const *args, struct outcome *o)
-{
-    char path[512];
-    char *argv[16];
-    posix_spawn_file_actions_t fa;
-    int fds[2], st;
-    size_t n = 0;
-    pid_t pid;
-
-    example_path(name, path, sizeof(path));
-    if (access(path, X_OK) != 0)
-        fail_msg("%s is missing: build the examples first (make)", path);
-    argv[n++] = path;
-    for (; args[n - 1] && n < 15; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
-    assert_int_equal(pipe(fds), 0);
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO), 0);
-    assert_int_equal(posix_spawn_file_actions_addclose(&fa, fds[0]), 0);
-    assert_int_equal(posix_spawn_file_actions_addclose(&fa, fds[1]), 0);
-    assert_int_equal(posix_spawn(&pid, path, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    collect_output(fds[0], pid, o);
-    close(fds[0]);
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
+/* Runs examples/<name> with args (NULL-terminated): it must exit 0 having
+ * printed want. What it writes to stderr goes on to ours. */
 static void assert_example(const char *name, const char *const *args, const char *want)
 {
-    struct outcome o;
+    char path[512];
+    struct ts_proc o;
 
-    run_example(name, args, &o);
+    ts_example_path(name, path, sizeof(path));
+    ts_proc_run(path, args, NULL, &o);
+    fputs(o.err, stderr);
     if (o.status != 0 || strcmp(o.out, want) != 0)
         fail_msg("%s %s %s: exit %d, output:\n%s\nwant:\n%s", name, args[0], args[1], o.status,
                  o.out, want);
-    free(o.out);
-}
-
-/* A growing string, through open_memstream. */
-struct text {
-    char *s;
-    size_t len;
-    FILE *f;
-};
-
-static void text_open(struct text *t)
-{
-    t->s = NULL;
-    t->f = open_memstream(&t->s, &t->len);
-    assert_non_null(t->f);
-}
-
-static char *text_close(struct text *t)
-{
-    assert_int_equal(fclose(t->f), 0);
-    return t->s;
+    ts_proc_free(&o);
 }
 
 /* rounds -r R -n N -e E, computed sequentially. */
 static char *rounds_oracle(uint32_t r, uint32_t n, uint32_t epochs)
 {
-    struct text t;
+    struct ts_text t;
     uint64_t *fin = calloc(n + 1, sizeof(*fin));
 
     assert_non_null(fin);
-    text_open(&t);
+    ts_text_open(&t);
     for (uint32_t e = 0; e < epochs && n > 0; e++) {
         uint64_t sum = 0;
         for (uint32_t k = 0; k < n; k++) {
@@ -1271,7 +1136,7 @@ static char *rounds_oracle(uint32_t r, uint32_t n, uint32_t epochs)
             }
             fin[k] = x;
         }
-        qsort(fin, n, sizeof(*fin), u64_cmp);
+        qsort(fin, n, sizeof(*fin), ts_cmp_u64);
         fprintf(t.f, "epoch %u: %u records, sum %llu; after round %u:", e, n * r,
                 (unsigned long long)sum, r);
         for (uint32_t k = 0; k < n; k++)
@@ -1279,7 +1144,7 @@ static char *rounds_oracle(uint32_t r, uint32_t n, uint32_t epochs)
         fprintf(t.f, "\n");
     }
     free(fin);
-    return text_close(&t);
+    return ts_text_close(&t);
 }
 
 /* reach's graph (the example's formula), its BFS by igraph, printed as the example prints. */
@@ -1312,13 +1177,13 @@ static char *reach_oracle(uint32_t n, uint32_t d, uint32_t roots, uint32_t seed)
 {
     igraph_matrix_t res;
     igraph_t g;
-    struct text t;
+    struct ts_text t;
     uint32_t *count = calloc(n + 1, sizeof(*count));
 
     assert_non_null(count);
     reach_graph(&g, n, d, seed);
     assert_int_equal(igraph_matrix_init(&res, 0, 0), IGRAPH_SUCCESS);
-    text_open(&t);
+    ts_text_open(&t);
     for (uint32_t e = 0; e < roots; e++) {
         uint32_t root = e * (n / roots), reached = 0, levels = 0;
         assert_int_equal(igraph_distances(&g, &res, igraph_vss_1(root), igraph_vss_all(),
@@ -1340,7 +1205,7 @@ static char *reach_oracle(uint32_t n, uint32_t d, uint32_t roots, uint32_t seed)
     igraph_matrix_destroy(&res);
     igraph_destroy(&g);
     free(count);
-    return text_close(&t);
+    return ts_text_close(&t);
 }
 
 static void test_iterate_examples(void **state)

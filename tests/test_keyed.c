@@ -36,7 +36,6 @@
  * GY_TEST_SCALE=n multiplies the input sizes.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -57,402 +56,54 @@
 #include "operators/loop.h"
 #include "operators/op.h"
 #include "runtime/runtime.h"
+#include "tests/support/flow.h"
+#include "tests/support/rng.h"
+#include "tests/support/rows.h"
+#include "tests/support/times.h"
 
-static const uint32_t WORKERS[] = {1, 2, 3, 8};
-#define NWORKERS (sizeof(WORKERS) / sizeof(WORKERS[0]))
 #define SEEDS 2           /* random inputs per test and worker count */
 
-#define MAX_IN 2
-#define MAX_EPOCHS 12
-#define MAX_REC 32
-#define MAX_OUT 3
-#define CHUNK_MAX 37
-
-/* ---- random numbers (splitmix64) ---- */
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(struct rng *r, uint32_t n)
-{
-    return (uint32_t)(rng_next(r) % n);
-}
-
-static uint32_t scale(void)
-{
-    const char *s = getenv("GY_TEST_SCALE");
-    long v = s ? strtol(s, NULL, 10) : 1;
-
-    return v < 1 ? 1 : (uint32_t)v;
-}
-
-/* ---- rows: records with their time ---- */
-
-struct row {
-    struct gy_time t;
-    uint32_t worker;
-    uint32_t size;
-    unsigned char rec[MAX_REC];
-};
-
-struct rows {
-    pthread_mutex_t lock;
-    struct row *v;
-    size_t n, cap;
-};
-
-static void rows_init(struct rows *r)
-{
-    memset(r, 0, sizeof(*r));
-    pthread_mutex_init(&r->lock, NULL);
-}
-
-static void rows_free(struct rows *r)
-{
-    free(r->v);
-    pthread_mutex_destroy(&r->lock);
-}
-
-static void rows_push(struct rows *r, const struct gy_time *t, uint32_t worker, const void *rec,
-                      size_t size)
-{
-    struct row *w;
-
-    assert_true(size <= MAX_REC);
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 256;
-        r->v = realloc(r->v, r->cap * sizeof(*r->v));
-        assert_non_null(r->v);
-    }
-    w = &r->v[r->n++];
-    memset(w, 0, sizeof(*w));
-    w->t = *t;
-    w->worker = worker;
-    w->size = (uint32_t)size;
-    memcpy(w->rec, rec, size);
-}
-
-static struct gy_time time1(uint64_t e, uint32_t i)
-{
-    struct gy_time t = gy_time_zero(1);
-
-    t.epoch = e;
-    t.iter[0] = i;
-    return t;
-}
-
-static void push_epoch(struct rows *r, uint64_t epoch, const void *rec, size_t size)
-{
-    struct gy_time t = gy_time_epoch(epoch);
-
-    rows_push(r, &t, 0, rec, size);
-}
-
-static void push_iter(struct rows *r, uint64_t epoch, uint32_t i, const void *rec, size_t size)
-{
-    struct gy_time t = time1(epoch, i);
-
-    rows_push(r, &t, 0, rec, size);
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-    const struct row *x = a, *y = b;
-    int c = gy_time_cmp(&x->t, &y->t);
-
-    if (c != 0)
-        return c;
-    if (x->size != y->size)
-        return x->size < y->size ? -1 : 1;
-    return memcmp(x->rec, y->rec, x->size);
-}
-
-static void row_print(const char *what, const struct row *r)
-{
-    char t[96];
-
-    gy_time_format(&r->t, t, sizeof(t));
-    print_message("  %s: time %s worker %u:", what, t, r->worker);
-    for (uint32_t i = 0; i < r->size; i++)
-        print_message("%s%02x", i % 8 ? "" : " ", r->rec[i]);
-    print_message("\n");
-}
-
-/* Same multiset of (time, record). */
-static void assert_rows_equal(struct rows *got, struct rows *want, const char *label,
-                              uint32_t workers)
-{
-    size_t n = got->n < want->n ? got->n : want->n;
-
-    qsort(got->v, got->n, sizeof(*got->v), row_cmp);
-    qsort(want->v, want->n, sizeof(*want->v), row_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (row_cmp(&got->v[i], &want->v[i]) != 0) {
-            row_print("got ", &got->v[i]);
-            row_print("want", &want->v[i]);
-            fail_msg("%s, %u workers: row %zu of %zu differs", label, workers, i, want->n);
-        }
-    if (got->n != want->n)
-        fail_msg("%s, %u workers: %zu rows, want %zu", label, workers, got->n, want->n);
-}
-
-/* ---- sink: a plain operator that records what reaches it ---- */
-
-struct sink {
-    struct rows *out;
-    size_t rec_size;
-};
-
-static void sink_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
-                       const void *recs, uint32_t n)
-{
-    struct sink *k = state;
-    uint32_t me = gy_worker_index(gy_op_worker(op));
-
-    (void)port;
-    pthread_mutex_lock(&k->out->lock);
-    for (uint32_t i = 0; i < n; i++)
-        rows_push(k->out, &cap->time, me, (const unsigned char *)recs + i * k->rec_size,
-                  k->rec_size);
-    pthread_mutex_unlock(&k->out->lock);
-}
-
-static void sink(gy_stream_t *s, struct rows *out)
-{
-    struct sink *k;
-    struct gy_op_spec spec = {.name = "sink", .ninputs = 1,
-                              .cb = {.on_input = sink_input, .destroy = free}};
-    gy_op_t *op;
-
-    if (!s)
-        return;
-    k = malloc(sizeof(*k));
-    assert_non_null(k);
-    k->out = out;
-    k->rec_size = gy_stream_rec_size(s);
-    spec.scope = gy_stream_scope(s);
-    spec.state = k;
-    op = gy_op_new(gy_stream_dataflow(s), &spec);
-    if (op)
-        gy_op_connect(op, 0, s, gy_pact_pipeline());
-}
-
-/* ---- plans: the generated input of one run ---- */
-
-typedef void (*gen_fn)(struct rng *r, uint32_t input, void *rec);
-
-struct plan {
-    uint64_t seed;
-    uint32_t nepochs;
-    uint32_t ninputs;
-    uint64_t epoch[MAX_EPOCHS];
-    bool wait[MAX_EPOCHS];
-    size_t rec_size[MAX_IN];
-    unsigned char *recs[MAX_IN];
-    uint32_t start[MAX_IN][MAX_EPOCHS + 1];
-};
-
-static void plan_make(struct plan *p, uint64_t seed, uint32_t ninputs, const size_t *sizes,
-                      const uint32_t *max_per_epoch, gen_fn gen)
-{
-    struct rng r = {seed};
-    uint64_t e = rng_below(&r, 3);
-
-    memset(p, 0, sizeof(*p));
-    p->seed = seed;
-    p->ninputs = ninputs;
-    p->nepochs = 4 + rng_below(&r, MAX_EPOCHS - 3);
-    for (uint32_t k = 0; k < p->nepochs; k++) {
-        p->epoch[k] = e;
-        p->wait[k] = rng_below(&r, 3) == 0;
-        e += 1 + rng_below(&r, 3);
-    }
-    for (uint32_t i = 0; i < ninputs; i++) {
-        uint32_t total = 0, max = max_per_epoch[i] * scale();
-        p->rec_size[i] = sizes[i];
-        p->recs[i] = malloc((size_t)p->nepochs * (max + 1) * sizes[i]);
-        assert_non_null(p->recs[i]);
-        for (uint32_t k = 0; k < p->nepochs; k++) {
-            uint32_t n = rng_below(&r, 6) == 0 ? 0 : rng_below(&r, max + 1);
-            p->start[i][k] = total;
-            for (uint32_t j = 0; j < n; j++)
-                gen(&r, i, p->recs[i] + (size_t)(total + j) * sizes[i]);
-            total += n;
-        }
-        p->start[i][p->nepochs] = total;
-    }
-}
-
-static void plan_free(struct plan *p)
-{
-    for (uint32_t i = 0; i < p->ninputs; i++)
-        free(p->recs[i]);
-}
-
-static const void *plan_rec(const struct plan *p, uint32_t input, uint32_t j)
-{
-    return p->recs[input] + (size_t)j * p->rec_size[input];
-}
-
-/* ---- running a dataflow on W workers ---- */
-
-struct tctx;
-typedef void (*build_fn)(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
-                         gy_stream_t **probe_on);
-
-struct tctx {
-    const struct plan *plan;
-    build_fn build;
-    struct rows out[MAX_OUT];
-};
-
-static void tctx_init(struct tctx *c, build_fn build)
-{
-    memset(c, 0, sizeof(*c));
-    c->build = build;
-    for (uint32_t i = 0; i < MAX_OUT; i++)
-        rows_init(&c->out[i]);
-}
-
-static void tctx_free(struct tctx *c)
-{
-    for (uint32_t i = 0; i < MAX_OUT; i++)
-        rows_free(&c->out[i]);
-}
-
-/* This worker's share of input i's epoch k (records j, j % W == me), in
- * random chunks. */
-static int send_share(gy_input_t *in, const struct plan *p, uint32_t i, uint32_t k,
-                      uint32_t me, uint32_t peers, struct rng *r)
-{
-    unsigned char buf[CHUNK_MAX * MAX_REC];
-    uint32_t n = 0, chunk = 1 + rng_below(r, CHUNK_MAX);
-
-    for (uint32_t j = p->start[i][k]; j < p->start[i][k + 1]; j++) {
-        if (j % peers != me)
-            continue;
-        memcpy(buf + (size_t)n * p->rec_size[i], plan_rec(p, i, j), p->rec_size[i]);
-        if (++n == chunk) {
-            if (gy_input_send(in, buf, n) != 0)
-                return -ECANCELED;
-            n = 0;
-            chunk = 1 + rng_below(r, CHUNK_MAX);
-        }
-    }
-    return n ? gy_input_send(in, buf, n) : 0;
-}
-
-static int feed(gy_worker_t *w, const struct plan *p, gy_input_t **in, gy_probe_t *probe)
-{
-    uint32_t me = gy_worker_index(w), peers = gy_worker_peers(w);
-    struct rng r = {p->seed ^ (0x5851f42d4c957f2dULL * (me + 1))};
-
-    for (uint32_t k = 0; k < p->nepochs; k++) {
-        for (uint32_t i = 0; i < p->ninputs; i++)
-            if (gy_input_advance_to(in[i], p->epoch[k]) != 0 ||
-                send_share(in[i], p, i, k, me, peers, &r) != 0)
-                return -ECANCELED;
-        if (!probe || !p->wait[k])
-            continue;
-        for (uint32_t i = 0; i < p->ninputs; i++)
-            if (gy_input_advance_to(in[i], p->epoch[k] + 1) != 0)
-                return -ECANCELED;
-        if (gy_probe_wait_epoch(probe, w, p->epoch[k]) != 0)
-            return -ECANCELED;
-    }
-    for (uint32_t i = 0; i < p->ninputs; i++)
-        gy_input_close(in[i]);
-    return 0;
-}
-
-static int worker_main(gy_worker_t *w, void *arg)
-{
-    struct tctx *c = arg;
-    gy_dataflow_t *df = gy_dataflow_new(w, "test");
-    gy_input_t *in[MAX_IN];
-    gy_stream_t *s[MAX_IN], *probe_on = NULL;
-    gy_probe_t *probe = NULL;
-
-    if (!df)
-        return -ENOMEM;
-    for (uint32_t i = 0; i < c->plan->ninputs; i++) {
-        in[i] = gy_input_new(df, i ? "in1" : "in0", c->plan->rec_size[i], &s[i]);
-        if (!in[i])
-            return -ECANCELED;
-    }
-    c->build(c, df, s, &probe_on);
-    if (probe_on)
-        probe = gy_probe_new(probe_on);
-    if (gy_dataflow_build(df) != 0 || feed(w, c->plan, in, probe) != 0)
-        return -ECANCELED;
-    return gy_worker_run(w);
-}
-
-static int run_on(struct tctx *c, uint32_t workers, char *err, size_t errlen)
-{
-    struct gy_runtime_config cfg;
-
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
-    for (uint32_t i = 0; i < MAX_OUT; i++)
-        c->out[i].n = 0;
-    return gy_runtime_run(&cfg, worker_main, c, err, errlen);
-}
-
-typedef void (*oracle_fn)(const struct plan *p, struct rows *want);
+/* ---- this file's plans and checks (tests/support/flow.h) ---- */
 
 struct check {
     const char *label;
-    build_fn build;
-    oracle_fn oracle;
+    ts_build_fn build;
+    ts_oracle_fn oracle;
     uint32_t ninputs;
-    size_t sizes[MAX_IN];
-    uint32_t max_per_epoch[MAX_IN];
-    gen_fn gen;
+    size_t sizes[TS_PLAN_MAX_IN];
+    uint32_t max_per_epoch[TS_PLAN_MAX_IN];    /* records, times GY_TEST_SCALE */
+    ts_gen_fn gen;
     uint32_t nout;
 };
+
+/* Up to 12 epochs, one input epoch in six empty. */
+static struct ts_plan_spec spec(uint32_t ninputs, const size_t *sizes,
+                                const uint32_t *max_per_epoch, ts_gen_fn gen)
+{
+    struct ts_plan_spec s = {.ninputs = ninputs, .gen = gen, .max_epochs = 12, .empty_one_in = 6};
+
+    for (uint32_t i = 0; i < ninputs; i++) {
+        s.sizes[i] = sizes[i];
+        s.max_per_epoch[i] = max_per_epoch[i] * ts_scale();
+    }
+    return s;
+}
 
 /* For every worker count and seed: generate, run, compare nout sinks. */
 static void check_all(const struct check *ck)
 {
-    struct tctx c;
-    struct rows want[MAX_OUT];
-    char err[512];
+    struct ts_check c = {.label = ck->label, .build = ck->build, .oracle = ck->oracle,
+                         .nout = ck->nout, .seeds = SEEDS, .seed_base = 7000,
+                         .plan = spec(ck->ninputs, ck->sizes, ck->max_per_epoch, ck->gen)};
 
-    tctx_init(&c, ck->build);
-    for (uint32_t s = 0; s < SEEDS; s++)
-        for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-            struct plan p;
-            int rc;
-            plan_make(&p, 7000 * (s + 1) + wi, ck->ninputs, ck->sizes, ck->max_per_epoch, ck->gen);
-            c.plan = &p;
-            rc = run_on(&c, WORKERS[wi], err, sizeof(err));
-            if (rc != 0)
-                fail_msg("%s: run on %u workers failed (%d): %s", ck->label, WORKERS[wi], rc, err);
-            for (uint32_t o = 0; o < MAX_OUT; o++)
-                rows_init(&want[o]);
-            ck->oracle(&p, want);
-            for (uint32_t o = 0; o < ck->nout; o++) {
-                char what[128];
-                snprintf(what, sizeof(what), "%s, output %u, seed %u", ck->label, o, s);
-                assert_true(want[o].n > 0); /* the case tests something */
-                assert_rows_equal(&c.out[o], &want[o], what, WORKERS[wi]);
-            }
-            for (uint32_t o = 0; o < MAX_OUT; o++)
-                rows_free(&want[o]);
-            plan_free(&p);
-        }
-    tctx_free(&c);
+    ts_flow_check(&c);
+}
+
+static void push_iter(struct ts_rows *r, uint64_t epoch, uint32_t i, const void *rec, size_t size)
+{
+    struct gy_time t = ts_time1(epoch, i);
+
+    ts_rows_push(r, &t, 0, rec, size);
 }
 
 /* ---- records, keys, generators ---- */
@@ -462,32 +113,18 @@ struct kv {
     uint64_t val;
 };
 
-static uint64_t u64_at(const void *rec, size_t off)
-{
-    uint64_t x;
-
-    memcpy(&x, (const unsigned char *)rec + off, sizeof(x));
-    return x;
-}
-
-static uint64_t key_first(const void *rec, void *arg)
-{
-    (void)arg;
-    return u64_at(rec, 0);
-}
-
 /* Few keys and few values: records repeat within and across epochs. */
-static void gen_kv_dup(struct rng *r, uint32_t input, void *rec)
+static void gen_kv_dup(uint64_t *r, uint32_t input, void *rec)
 {
-    struct kv x = {rng_below(r, 30), rng_below(r, 4)};
+    struct kv x = {ts_rng_below(r, 30), ts_rng_below(r, 4)};
 
     (void)input;
     memcpy(rec, &x, sizeof(x));
 }
 
-static void gen_kv(struct rng *r, uint32_t input, void *rec)
+static void gen_kv(uint64_t *r, uint32_t input, void *rec)
 {
-    struct kv x = {rng_below(r, 40), rng_below(r, 1000) + 1000 * input};
+    struct kv x = {ts_rng_below(r, 40), ts_rng_below(r, 1000) + 1000 * input};
 
     memcpy(rec, &x, sizeof(x));
 }
@@ -500,13 +137,13 @@ struct at {
 
 /* ---- distinct per time ---- */
 
-static void build_distinct_time(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_distinct_time(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                                 gy_stream_t **probe_on)
 {
-    gy_stream_t *s = gy_op_distinct(in[0], "distinct", key_first, NULL, GY_KEEP_TIME);
+    gy_stream_t *s = gy_op_distinct(in[0], "distinct", ts_key_first, NULL, GY_KEEP_TIME);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
@@ -515,17 +152,17 @@ static int kv_cmp(const void *a, const void *b)
     return memcmp(a, b, sizeof(struct kv));
 }
 
-static void oracle_distinct_time(const struct plan *p, struct rows *want)
+static void oracle_distinct_time(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++) {
         uint32_t n = p->start[0][k + 1] - p->start[0][k];
         struct kv *v = malloc((n + 1) * sizeof(*v));
         assert_non_null(v);
-        memcpy(v, plan_rec(p, 0, p->start[0][k]), n * sizeof(*v));
+        memcpy(v, ts_plan_rec(p, 0, p->start[0][k]), n * sizeof(*v));
         qsort(v, n, sizeof(*v), kv_cmp);
         for (uint32_t i = 0; i < n; i++)
             if (i == 0 || kv_cmp(&v[i], &v[i - 1]) != 0)
-                push_epoch(&want[0], p->epoch[k], &v[i], sizeof(v[i]));
+                ts_rows_push_epoch(&want[0], p->epoch[k], &v[i], sizeof(v[i]));
         free(v);
     }
 }
@@ -541,15 +178,15 @@ static void test_keyed_distinct_per_time(void **state)
 
 /* ---- distinct across times (outside loops ALL and ITERS agree) ---- */
 
-static void build_distinct_all(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_distinct_all(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                                gy_stream_t **probe_on)
 {
-    gy_stream_t *all = gy_op_distinct(in[0], "first_all", key_first, NULL, GY_KEEP_ALL);
-    gy_stream_t *iters = gy_op_distinct(in[0], "first_iters", key_first, NULL, GY_KEEP_ITERS);
+    gy_stream_t *all = gy_op_distinct(in[0], "first_all", ts_key_first, NULL, GY_KEEP_ALL);
+    gy_stream_t *iters = gy_op_distinct(in[0], "first_iters", ts_key_first, NULL, GY_KEEP_ITERS);
 
     (void)df;
-    sink(all, &c->out[0]);
-    sink(iters, &c->out[1]);
+    ts_sink(all, &c->out[0]);
+    ts_sink(iters, &c->out[1]);
     *probe_on = all;
 }
 
@@ -567,7 +204,7 @@ static int kvat_cmp(const void *a, const void *b)
 }
 
 /* Each record at the first epoch it occurs in. */
-static void oracle_distinct_all(const struct plan *p, struct rows *want)
+static void oracle_distinct_all(const struct ts_plan *p, struct ts_rows *want)
 {
     uint32_t n = p->start[0][p->nepochs];
     struct kvat *v = malloc((n + 1) * sizeof(*v));
@@ -575,14 +212,14 @@ static void oracle_distinct_all(const struct plan *p, struct rows *want)
     assert_non_null(v);
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
-            memcpy(&v[j].x, plan_rec(p, 0, j), sizeof(v[j].x));
+            memcpy(&v[j].x, ts_plan_rec(p, 0, j), sizeof(v[j].x));
             v[j].k = k;
         }
     qsort(v, n, sizeof(*v), kvat_cmp);
     for (uint32_t i = 0; i < n; i++)
         if (i == 0 || kv_cmp(&v[i].x, &v[i - 1].x) != 0) {
-            push_epoch(&want[0], p->epoch[v[i].k], &v[i].x, sizeof(v[i].x));
-            push_epoch(&want[1], p->epoch[v[i].k], &v[i].x, sizeof(v[i].x));
+            ts_rows_push_epoch(&want[0], p->epoch[v[i].k], &v[i].x, sizeof(v[i].x));
+            ts_rows_push_epoch(&want[1], p->epoch[v[i].k], &v[i].x, sizeof(v[i].x));
         }
     free(v);
 }
@@ -611,7 +248,7 @@ static uint32_t nbr(uint64_t v, uint32_t i)
 
 static int neighbours(const void *rec, gy_emit_t *e, void *arg)
 {
-    uint64_t v = u64_at(rec, 0);
+    uint64_t v = ts_u64_at(rec, 0);
 
     (void)arg;
     for (uint32_t i = 0; i < 3; i++) {
@@ -623,9 +260,9 @@ static int neighbours(const void *rec, gy_emit_t *e, void *arg)
     return 0;
 }
 
-static void gen_root(struct rng *r, uint32_t input, void *rec)
+static void gen_root(uint64_t *r, uint32_t input, void *rec)
 {
-    uint64_t v = rng_below(r, NV);
+    uint64_t v = ts_rng_below(r, NV);
 
     (void)input;
     memcpy(rec, &v, sizeof(v));
@@ -633,7 +270,7 @@ static void gen_root(struct rng *r, uint32_t input, void *rec)
 
 /* A BFS loop whose frontier is distinct(keep); returns what leaves. */
 static gy_stream_t *bfs_loop(gy_dataflow_t *df, gy_stream_t *roots, enum gy_keep keep,
-                             const char *name, struct rows *out)
+                             const char *name, struct ts_rows *out)
 {
     gy_loop_t *l = gy_loop_new(df, 0, name);
     gy_stream_t *two[2], *reach, *next;
@@ -642,15 +279,15 @@ static gy_stream_t *bfs_loop(gy_dataflow_t *df, gy_stream_t *roots, enum gy_keep
     if (!l || !(fb = gy_loop_feedback(l, sizeof(uint64_t), 1, &two[1])))
         return NULL;
     two[0] = gy_loop_enter(l, roots);
-    reach = gy_op_distinct(gy_op_concat(two, 2, "var"), "reached", key_first, NULL, keep);
-    sink(reach, out);
+    reach = gy_op_distinct(gy_op_concat(two, 2, "var"), "reached", ts_key_first, NULL, keep);
+    ts_sink(reach, out);
     next = gy_op_flat_map(reach, "nbrs", sizeof(uint64_t), neighbours, NULL);
     if (next)
         gy_feedback_connect(fb, next);
     return gy_loop_leave(l, reach);
 }
 
-static void build_bfs(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_bfs(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                       gy_stream_t **probe_on)
 {
     gy_stream_t *two[2];
@@ -663,14 +300,14 @@ static void build_bfs(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
 
 /* BFS from the roots of epoch k, over vertices not in seen (which it
  * extends), emitting each vertex at (epoch, level). */
-static void bfs_epoch(const struct plan *p, uint32_t k, bool *seen, struct rows *want)
+static void bfs_epoch(const struct ts_plan *p, uint32_t k, bool *seen, struct ts_rows *want)
 {
     uint32_t *cur = malloc(NV * sizeof(*cur)), *nxt = malloc(NV * sizeof(*nxt)), nc = 0, nn;
 
     assert_non_null(cur);
     assert_non_null(nxt);
     for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
-        uint64_t v = u64_at(plan_rec(p, 0, j), 0);
+        uint64_t v = ts_u64_at(ts_plan_rec(p, 0, j), 0);
         if (!seen[v]) {
             seen[v] = true;
             cur[nc++] = (uint32_t)v;
@@ -694,7 +331,7 @@ static void bfs_epoch(const struct plan *p, uint32_t k, bool *seen, struct rows 
     free(nxt);
 }
 
-static void oracle_bfs(const struct plan *p, struct rows *want)
+static void oracle_bfs(const struct ts_plan *p, struct ts_rows *want)
 {
     bool seen_all[NV] = {false};
 
@@ -722,7 +359,7 @@ struct joined {
 
 static void join_kv(const void *a, const void *b, void *out, void *arg)
 {
-    struct joined o = {u64_at(a, 0), u64_at(a, 8), u64_at(b, 8)};
+    struct joined o = {ts_u64_at(a, 0), ts_u64_at(a, 8), ts_u64_at(b, 8)};
 
     (void)arg;
     memcpy(out, &o, sizeof(o));
@@ -732,43 +369,43 @@ static gy_stream_t *join_keep(gy_stream_t *a, gy_stream_t *b, enum gy_keep keep,
                               const char *name, gy_join_fn fn)
 {
     struct gy_join_spec spec = {
-        .name = name, .key_a = key_first, .key_b = key_first, .out_size = sizeof(struct joined),
-        .join = fn, .keep = keep,
+        .name = name, .key_a = ts_key_first, .key_b = ts_key_first,
+        .out_size = sizeof(struct joined), .join = fn, .keep = keep,
     };
 
     return gy_op_join(a, b, &spec);
 }
 
-static void build_join(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_join(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                        gy_stream_t **probe_on)
 {
     gy_stream_t *t = join_keep(in[0], in[1], GY_KEEP_TIME, "join_time", join_kv);
 
     (void)df;
-    sink(t, &c->out[0]);
-    sink(join_keep(in[0], in[1], GY_KEEP_ALL, "join_all", join_kv), &c->out[1]);
-    sink(join_keep(in[0], in[1], GY_KEEP_ITERS, "join_iters", join_kv), &c->out[2]);
+    ts_sink(t, &c->out[0]);
+    ts_sink(join_keep(in[0], in[1], GY_KEEP_ALL, "join_all", join_kv), &c->out[1]);
+    ts_sink(join_keep(in[0], in[1], GY_KEEP_ITERS, "join_iters", join_kv), &c->out[2]);
     *probe_on = t;
 }
 
 /* Every pair: per epoch (TIME) and at the later epoch (ALL, and ITERS,
  * which is ALL outside loops). */
-static void oracle_join(const struct plan *p, struct rows *want)
+static void oracle_join(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t ka = 0; ka < p->nepochs; ka++)
         for (uint32_t i = p->start[0][ka]; i < p->start[0][ka + 1]; i++)
             for (uint32_t kb = 0; kb < p->nepochs; kb++)
                 for (uint32_t j = p->start[1][kb]; j < p->start[1][kb + 1]; j++) {
-                    const void *a = plan_rec(p, 0, i), *b = plan_rec(p, 1, j);
+                    const void *a = ts_plan_rec(p, 0, i), *b = ts_plan_rec(p, 1, j);
                     struct joined o;
                     uint32_t k = ka > kb ? ka : kb;
-                    if (u64_at(a, 0) != u64_at(b, 0))
+                    if (ts_u64_at(a, 0) != ts_u64_at(b, 0))
                         continue;
                     join_kv(a, b, &o, NULL);
                     if (ka == kb)
-                        push_epoch(&want[0], p->epoch[ka], &o, sizeof(o));
-                    push_epoch(&want[1], p->epoch[k], &o, sizeof(o));
-                    push_epoch(&want[2], p->epoch[k], &o, sizeof(o));
+                        ts_rows_push_epoch(&want[0], p->epoch[ka], &o, sizeof(o));
+                    ts_rows_push_epoch(&want[1], p->epoch[k], &o, sizeof(o));
+                    ts_rows_push_epoch(&want[2], p->epoch[k], &o, sizeof(o));
                 }
 }
 
@@ -788,9 +425,9 @@ struct lrec {
     uint64_t key, val, ttl;
 };
 
-static void gen_lrec(struct rng *r, uint32_t input, void *rec)
+static void gen_lrec(uint64_t *r, uint32_t input, void *rec)
 {
-    struct lrec x = {rng_below(r, 12), rng_below(r, 1000) + 1000 * input, rng_below(r, 4)};
+    struct lrec x = {ts_rng_below(r, 12), ts_rng_below(r, 1000) + 1000 * input, ts_rng_below(r, 4)};
 
     memcpy(rec, &x, sizeof(x));
 }
@@ -798,7 +435,7 @@ static void gen_lrec(struct rng *r, uint32_t input, void *rec)
 static bool alive(const void *rec, void *arg)
 {
     (void)arg;
-    return u64_at(rec, 16) > 0;
+    return ts_u64_at(rec, 16) > 0;
 }
 
 static void age(const void *in, void *out, void *arg)
@@ -814,12 +451,12 @@ static void age(const void *in, void *out, void *arg)
 /* Distinguishes a record's instances (iterations) by its ttl. */
 static uint64_t instance(const void *rec)
 {
-    return u64_at(rec, 8) * 8 + u64_at(rec, 16);
+    return ts_u64_at(rec, 8) * 8 + ts_u64_at(rec, 16);
 }
 
 static void join_lrec(const void *a, const void *b, void *out, void *arg)
 {
-    struct joined o = {u64_at(a, 0), instance(a), instance(b)};
+    struct joined o = {ts_u64_at(a, 0), instance(a), instance(b)};
 
     (void)arg;
     memcpy(out, &o, sizeof(o));
@@ -841,7 +478,7 @@ static gy_stream_t *circulate(gy_loop_t *l, gy_stream_t *in, const char *name)
     return var;
 }
 
-static void build_join_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_join_loop(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                             gy_stream_t **probe_on)
 {
     gy_loop_t *l = gy_loop_new(df, 0, "ttl");
@@ -853,7 +490,7 @@ static void build_join_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     a = circulate(l, in[0], "a");
     b = circulate(l, in[1], "b");
     for (uint32_t m = 0; m < 3; m++)
-        sink(join_keep(a, b, keeps[m], "join_loop", join_lrec), &c->out[m]);
+        ts_sink(join_keep(a, b, keeps[m], "join_loop", join_lrec), &c->out[m]);
     *probe_on = gy_loop_leave(l, a);
 }
 
@@ -864,7 +501,7 @@ struct inst {
 };
 
 /* Every instance of input `input`: a record with ttl d is at (e, 0..d). */
-static size_t instances(const struct plan *p, uint32_t input, struct inst *out,
+static size_t instances(const struct ts_plan *p, uint32_t input, struct inst *out,
                         struct lrec *recs)
 {
     size_t n = 0;
@@ -872,7 +509,7 @@ static size_t instances(const struct plan *p, uint32_t input, struct inst *out,
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint32_t j = p->start[input][k]; j < p->start[input][k + 1]; j++) {
             struct lrec x;
-            memcpy(&x, plan_rec(p, input, j), sizeof(x));
+            memcpy(&x, ts_plan_rec(p, input, j), sizeof(x));
             for (uint32_t i = 0; i <= x.ttl; i++) {
                 recs[n] = (struct lrec){x.key, x.val, x.ttl - i};
                 out[n] = (struct inst){p->epoch[k], i, &recs[n]};
@@ -882,7 +519,7 @@ static size_t instances(const struct plan *p, uint32_t input, struct inst *out,
     return n;
 }
 
-static void oracle_join_loop(const struct plan *p, struct rows *want)
+static void oracle_join_loop(const struct ts_plan *p, struct ts_rows *want)
 {
     size_t cap0 = (size_t)p->start[0][p->nepochs] * 4 + 1;
     size_t cap1 = (size_t)p->start[1][p->nepochs] * 4 + 1;
@@ -898,7 +535,7 @@ static void oracle_join_loop(const struct plan *p, struct rows *want)
             struct joined o;
             uint64_t e = a[x].e > b[y].e ? a[x].e : b[y].e;
             uint32_t i = a[x].i > b[y].i ? a[x].i : b[y].i;
-            if (u64_at(a[x].rec, 0) != u64_at(b[y].rec, 0))
+            if (ts_u64_at(a[x].rec, 0) != ts_u64_at(b[y].rec, 0))
                 continue;
             join_lrec(a[x].rec, b[y].rec, &o, NULL);
             if (a[x].e == b[y].e && a[x].i == b[y].i)
@@ -928,20 +565,13 @@ struct red {
     uint64_t key, n, median, weighted;
 };
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* The key's values sorted: count, lower median and sum of (rank + 1) *
  * value, which changes if any value is missing, extra or misplaced. */
 static struct red reduce_values(uint64_t key, uint64_t *vals, uint32_t n)
 {
     struct red r = {key, n, 0, 0};
 
-    qsort(vals, n, sizeof(*vals), u64_cmp);
+    qsort(vals, n, sizeof(*vals), ts_cmp_u64);
     r.median = vals[(n - 1) / 2];
     for (uint32_t i = 0; i < n; i++)
         r.weighted += (i + 1) * vals[i];
@@ -957,31 +587,31 @@ static int reduce_kv(uint64_t key, void *recs, uint32_t n, gy_emit_t *emit, void
     if (!vals)
         return -ENOMEM;
     for (uint32_t i = 0; i < n; i++) {
-        if (u64_at(recs, (size_t)i * sizeof(struct kv)) != key) {
+        if (ts_u64_at(recs, (size_t)i * sizeof(struct kv)) != key) {
             free(vals);
             return -EINVAL; /* a record of another key: fails the run */
         }
-        vals[i] = u64_at(recs, (size_t)i * sizeof(struct kv) + 8);
+        vals[i] = ts_u64_at(recs, (size_t)i * sizeof(struct kv) + 8);
     }
     r = reduce_values(key, vals, n);
     free(vals);
     return gy_emit(emit, &r);
 }
 
-static void build_reduce(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_reduce(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                          gy_stream_t **probe_on)
 {
     struct gy_reduce_spec spec = {
-        .name = "reduce", .key = key_first, .out_size = sizeof(struct red), .reduce = reduce_kv,
+        .name = "reduce", .key = ts_key_first, .out_size = sizeof(struct red), .reduce = reduce_kv,
     };
     gy_stream_t *s = gy_op_reduce(in[0], &spec);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
-static void oracle_reduce(const struct plan *p, struct rows *want)
+static void oracle_reduce(const struct ts_plan *p, struct ts_rows *want)
 {
     uint64_t *vals = malloc((p->start[0][p->nepochs] + 1) * sizeof(*vals));
 
@@ -991,12 +621,12 @@ static void oracle_reduce(const struct plan *p, struct rows *want)
             uint32_t n = 0;
             struct red r;
             for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++)
-                if (u64_at(plan_rec(p, 0, j), 0) == key)
-                    vals[n++] = u64_at(plan_rec(p, 0, j), 8);
+                if (ts_u64_at(ts_plan_rec(p, 0, j), 0) == key)
+                    vals[n++] = ts_u64_at(ts_plan_rec(p, 0, j), 8);
             if (n == 0)
                 continue;
             r = reduce_values(key, vals, n);
-            push_epoch(&want[0], p->epoch[k], &r, sizeof(r));
+            ts_rows_push_epoch(&want[0], p->epoch[k], &r, sizeof(r));
         }
     free(vals);
 }
@@ -1017,9 +647,9 @@ struct mrec {
 };
 
 /* Few values: ties, broken by the record's bytes (the tag). */
-static void gen_mrec(struct rng *r, uint32_t input, void *rec)
+static void gen_mrec(uint64_t *r, uint32_t input, void *rec)
 {
-    struct mrec x = {rng_below(r, 30), rng_below(r, 6), rng_below(r, 1000)};
+    struct mrec x = {ts_rng_below(r, 30), ts_rng_below(r, 6), ts_rng_below(r, 1000)};
 
     (void)input;
     memcpy(rec, &x, sizeof(x));
@@ -1027,24 +657,24 @@ static void gen_mrec(struct rng *r, uint32_t input, void *rec)
 
 static bool mrec_less(const void *a, const void *b)
 {
-    uint64_t va = u64_at(a, 8), vb = u64_at(b, 8);
+    uint64_t va = ts_u64_at(a, 8), vb = ts_u64_at(b, 8);
 
     return va != vb ? va < vb : memcmp(a, b, sizeof(struct mrec)) < 0;
 }
 
-static void build_min(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_min(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                       gy_stream_t **probe_on)
 {
-    gy_stream_t *t = gy_op_min_by_key(in[0], "min_time", key_first, NULL, 8, GY_KEEP_TIME);
+    gy_stream_t *t = gy_op_min_by_key(in[0], "min_time", ts_key_first, NULL, 8, GY_KEEP_TIME);
 
     (void)df;
-    sink(t, &c->out[0]);
-    sink(gy_op_min_by_key(in[0], "min_all", key_first, NULL, 8, GY_KEEP_ALL), &c->out[1]);
-    sink(gy_op_min_by_key(in[0], "min_iters", key_first, NULL, 8, GY_KEEP_ITERS), &c->out[2]);
+    ts_sink(t, &c->out[0]);
+    ts_sink(gy_op_min_by_key(in[0], "min_all", ts_key_first, NULL, 8, GY_KEEP_ALL), &c->out[1]);
+    ts_sink(gy_op_min_by_key(in[0], "min_iters", ts_key_first, NULL, 8, GY_KEEP_ITERS), &c->out[2]);
     *probe_on = t;
 }
 
-static void oracle_min(const struct plan *p, struct rows *want)
+static void oracle_min(const struct ts_plan *p, struct ts_rows *want)
 {
     struct mrec best[30];
     bool have[30] = {false};
@@ -1053,17 +683,18 @@ static void oracle_min(const struct plan *p, struct rows *want)
         for (uint64_t key = 0; key < 30; key++) {
             const void *m = NULL;
             for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++)
-                if (u64_at(plan_rec(p, 0, j), 0) == key && (!m || mrec_less(plan_rec(p, 0, j), m)))
-                    m = plan_rec(p, 0, j);
+                if (ts_u64_at(ts_plan_rec(p, 0, j), 0) == key &&
+                    (!m || mrec_less(ts_plan_rec(p, 0, j), m)))
+                    m = ts_plan_rec(p, 0, j);
             if (!m)
                 continue;
-            push_epoch(&want[0], p->epoch[k], m, sizeof(struct mrec));
+            ts_rows_push_epoch(&want[0], p->epoch[k], m, sizeof(struct mrec));
             if (have[key] && !mrec_less(m, &best[key]))
                 continue;
             have[key] = true;
             memcpy(&best[key], m, sizeof(best[key]));
-            push_epoch(&want[1], p->epoch[k], m, sizeof(struct mrec));
-            push_epoch(&want[2], p->epoch[k], m, sizeof(struct mrec));
+            ts_rows_push_epoch(&want[1], p->epoch[k], m, sizeof(struct mrec));
+            ts_rows_push_epoch(&want[2], p->epoch[k], m, sizeof(struct mrec));
         }
 }
 
@@ -1093,7 +724,7 @@ static void project(const void *in, void *out, void *arg)
     memcpy(out, &m, sizeof(m));
 }
 
-static void build_keep_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_keep_loop(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                             gy_stream_t **probe_on)
 {
     gy_loop_t *l = gy_loop_new(df, 0, "keep");
@@ -1103,9 +734,9 @@ static void build_keep_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
         return;
     a = circulate(l, in[0], "a");
     m = gy_op_map(a, "project", sizeof(struct mrec), project, NULL);
-    sink(gy_op_distinct(m, "first_iters", key_first, NULL, GY_KEEP_ITERS), &c->out[0]);
-    sink(gy_op_distinct(m, "first_all", key_first, NULL, GY_KEEP_ALL), &c->out[1]);
-    sink(gy_op_min_by_key(m, "min_all", key_first, NULL, 8, GY_KEEP_ALL), &c->out[2]);
+    ts_sink(gy_op_distinct(m, "first_iters", ts_key_first, NULL, GY_KEEP_ITERS), &c->out[0]);
+    ts_sink(gy_op_distinct(m, "first_all", ts_key_first, NULL, GY_KEEP_ALL), &c->out[1]);
+    ts_sink(gy_op_min_by_key(m, "min_all", ts_key_first, NULL, 8, GY_KEEP_ALL), &c->out[2]);
     *probe_on = gy_loop_leave(l, a);
 }
 
@@ -1123,7 +754,7 @@ static int pinst_cmp(const void *a, const void *b)
 }
 
 /* The projected instances of input 0, sorted by time then record. */
-static size_t keep_instances(const struct plan *p, struct pinst **out)
+static size_t keep_instances(const struct ts_plan *p, struct pinst **out)
 {
     size_t cap = (size_t)p->start[0][p->nepochs] * 4 + 1, n;
     struct inst *a = malloc(cap * sizeof(*a));
@@ -1133,7 +764,7 @@ static size_t keep_instances(const struct plan *p, struct pinst **out)
     assert_true(a && ra && v);
     n = instances(p, 0, a, ra);
     for (size_t i = 0; i < n; i++) {
-        v[i].t = time1(a[i].e, a[i].i);
+        v[i].t = ts_time1(a[i].e, a[i].i);
         project(a[i].rec, &v[i].m, NULL);
     }
     qsort(v, n, sizeof(*v), pinst_cmp);
@@ -1145,8 +776,8 @@ static size_t keep_instances(const struct plan *p, struct pinst **out)
 
 /* distinct ITERS: per epoch, each record at its least iteration; ALL: at
  * its lexicographically least time. Quadratic, and obviously so. */
-static void oracle_keep_first(const struct pinst *v, size_t n, struct rows *iters,
-                              struct rows *all)
+static void oracle_keep_first(const struct pinst *v, size_t n, struct ts_rows *iters,
+                              struct ts_rows *all)
 {
     for (size_t i = 0; i < n; i++) {
         bool in_epoch = false, before = false;
@@ -1156,15 +787,15 @@ static void oracle_keep_first(const struct pinst *v, size_t n, struct rows *iter
                 in_epoch = in_epoch || v[j].t.epoch == v[i].t.epoch;
             }
         if (!in_epoch)
-            rows_push(iters, &v[i].t, 0, &v[i].m, sizeof(v[i].m));
+            ts_rows_push(iters, &v[i].t, 0, &v[i].m, sizeof(v[i].m));
         if (!before)
-            rows_push(all, &v[i].t, 0, &v[i].m, sizeof(v[i].m));
+            ts_rows_push(all, &v[i].t, 0, &v[i].m, sizeof(v[i].m));
     }
 }
 
 /* min_by_key ALL: one time at a time in lexicographic order, a key's
  * least record of the time when it beats every earlier one. */
-static void oracle_keep_min(const struct pinst *v, size_t n, struct rows *want)
+static void oracle_keep_min(const struct pinst *v, size_t n, struct ts_rows *want)
 {
     struct mrec best[10];
     bool have[10] = {false};
@@ -1181,12 +812,12 @@ static void oracle_keep_min(const struct pinst *v, size_t n, struct rows *want)
                 continue;
             have[key] = true;
             best[key] = *m;
-            rows_push(want, &v[i].t, 0, m, sizeof(*m));
+            ts_rows_push(want, &v[i].t, 0, m, sizeof(*m));
         }
     }
 }
 
-static void oracle_keep_loop(const struct plan *p, struct rows *want)
+static void oracle_keep_loop(const struct ts_plan *p, struct ts_rows *want)
 {
     struct pinst *v;
     size_t n = keep_instances(p, &v);
@@ -1318,13 +949,13 @@ struct lab {
 static _Thread_local gy_arrangement_t *tl_arr;
 static atomic_ulong arranged_checked, arranged_copied;
 
-static void gen_cc(struct rng *r, uint32_t input, void *rec)
+static void gen_cc(uint64_t *r, uint32_t input, void *rec)
 {
     if (input == 0) {
-        struct edge e = {rng_below(r, CC_NV), rng_below(r, CC_NV)};
+        struct edge e = {ts_rng_below(r, CC_NV), ts_rng_below(r, CC_NV)};
         memcpy(rec, &e, sizeof(e));
     } else {
-        uint64_t v = rng_below(r, CC_NV);
+        uint64_t v = ts_rng_below(r, CC_NV);
         memcpy(rec, &v, sizeof(v));
     }
 }
@@ -1343,7 +974,7 @@ static int both_ways(const void *rec, gy_emit_t *e, void *arg)
 
 static void seed_label(const void *in, void *out, void *arg)
 {
-    struct lab l = {u64_at(in, 0), u64_at(in, 0)};
+    struct lab l = {ts_u64_at(in, 0), ts_u64_at(in, 0)};
 
     (void)arg;
     memcpy(out, &l, sizeof(l));
@@ -1357,7 +988,7 @@ static void check_in_place(const void *b)
     const unsigned char *p = b, *base;
 
     atomic_fetch_add(&arranged_checked, 1);
-    if (!tl_arr || !gy_arrange_lookup(tl_arr, u64_at(b, 0), &sl)) {
+    if (!tl_arr || !gy_arrange_lookup(tl_arr, ts_u64_at(b, 0), &sl)) {
         atomic_fetch_add(&arranged_copied, 1);
         return;
     }
@@ -1369,22 +1000,22 @@ static void check_in_place(const void *b)
 /* A label l at vertex v, along the edge (v, u): l proposed to u. */
 static void propagate(const void *a, const void *b, void *out, void *arg)
 {
-    struct lab o = {u64_at(b, 8), u64_at(a, 8)};
+    struct lab o = {ts_u64_at(b, 8), ts_u64_at(a, 8)};
 
     (void)arg;
     check_in_place(b);
     memcpy(out, &o, sizeof(o));
 }
 
-static void build_cc(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_cc(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                      gy_stream_t **probe_on)
 {
     gy_arrangement_t *arr = gy_arrange(gy_op_flat_map(delay(in[0]), "both", sizeof(struct edge),
                                                       both_ways, NULL),
-                                       "edges", key_first, NULL);
+                                       "edges", ts_key_first, NULL);
     gy_loop_t *l = gy_loop_new(df, 0, "cc");
     struct gy_join_arranged_spec js = {
-        .name = "propagate", .key = key_first, .out_size = sizeof(struct lab),
+        .name = "propagate", .key = ts_key_first, .out_size = sizeof(struct lab),
         .join = propagate,
     };
     gy_stream_t *two[2], *best;
@@ -1394,9 +1025,9 @@ static void build_cc(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     if (!arr || !l || !(fb = gy_loop_feedback(l, sizeof(struct lab), 1, &two[1])))
         return;
     two[0] = gy_loop_enter(l, gy_op_map(in[1], "seed", sizeof(struct lab), seed_label, NULL));
-    best = gy_op_min_by_key(gy_op_concat(two, 2, "labels"), "best", key_first, NULL, 8,
+    best = gy_op_min_by_key(gy_op_concat(two, 2, "labels"), "best", ts_key_first, NULL, 8,
                             GY_KEEP_ITERS);
-    sink(best, &c->out[0]);
+    ts_sink(best, &c->out[0]);
     gy_feedback_connect(fb, gy_op_join_arranged(best, gy_arrange_enter(arr, l), &js));
     *probe_on = gy_loop_leave(l, best);
 }
@@ -1407,7 +1038,7 @@ struct adj {
     uint32_t *to;
 };
 
-static void adj_make(const struct plan *p, uint32_t k, struct adj *g)
+static void adj_make(const struct ts_plan *p, uint32_t k, struct adj *g)
 {
     uint32_t m = p->start[0][k + 1], fill[CC_NV] = {0};
 
@@ -1415,20 +1046,20 @@ static void adj_make(const struct plan *p, uint32_t k, struct adj *g)
     g->to = malloc((2 * m + 1) * sizeof(*g->to));
     assert_true(g->off && g->to);
     for (uint32_t j = 0; j < m; j++) {
-        g->off[u64_at(plan_rec(p, 0, j), 0) + 1]++;
-        g->off[u64_at(plan_rec(p, 0, j), 8) + 1]++;
+        g->off[ts_u64_at(ts_plan_rec(p, 0, j), 0) + 1]++;
+        g->off[ts_u64_at(ts_plan_rec(p, 0, j), 8) + 1]++;
     }
     for (uint32_t v = 0; v < CC_NV; v++)
         g->off[v + 1] += g->off[v];
     for (uint32_t j = 0; j < m; j++) {
-        uint64_t u = u64_at(plan_rec(p, 0, j), 0), v = u64_at(plan_rec(p, 0, j), 8);
+        uint64_t u = ts_u64_at(ts_plan_rec(p, 0, j), 0), v = ts_u64_at(ts_plan_rec(p, 0, j), 8);
         g->to[g->off[u] + fill[u]++] = (uint32_t)v;
         g->to[g->off[v] + fill[v]++] = (uint32_t)u;
     }
 }
 
 /* Final labels must be the least seed of each vertex's igraph component. */
-static void cc_check_igraph(const struct plan *p, uint32_t k, const uint64_t *best,
+static void cc_check_igraph(const struct ts_plan *p, uint32_t k, const uint64_t *best,
                             const bool *has)
 {
     igraph_vector_int_t ev, memb;
@@ -1438,8 +1069,8 @@ static void cc_check_igraph(const struct plan *p, uint32_t k, const uint64_t *be
 
     igraph_vector_int_init(&ev, 2 * (igraph_integer_t)m);
     for (uint32_t j = 0; j < m; j++) {
-        VECTOR(ev)[2 * j] = (igraph_integer_t)u64_at(plan_rec(p, 0, j), 0);
-        VECTOR(ev)[2 * j + 1] = (igraph_integer_t)u64_at(plan_rec(p, 0, j), 8);
+        VECTOR(ev)[2 * j] = (igraph_integer_t)ts_u64_at(ts_plan_rec(p, 0, j), 0);
+        VECTOR(ev)[2 * j + 1] = (igraph_integer_t)ts_u64_at(ts_plan_rec(p, 0, j), 8);
     }
     igraph_create(&g, &ev, CC_NV, IGRAPH_UNDIRECTED);
     igraph_vector_int_init(&memb, 0);
@@ -1447,7 +1078,7 @@ static void cc_check_igraph(const struct plan *p, uint32_t k, const uint64_t *be
     for (uint32_t v = 0; v < CC_NV; v++)
         least[v] = UINT64_MAX;
     for (uint32_t j = p->start[1][k]; j < p->start[1][k + 1]; j++) {
-        uint64_t s = u64_at(plan_rec(p, 1, j), 0);
+        uint64_t s = ts_u64_at(ts_plan_rec(p, 1, j), 0);
         igraph_integer_t c = VECTOR(memb)[s];
         least[c] = s < least[c] ? s : least[c];
     }
@@ -1463,7 +1094,7 @@ static void cc_check_igraph(const struct plan *p, uint32_t k, const uint64_t *be
 }
 
 /* Synchronous min-label propagation per epoch over the edges so far. */
-static void oracle_cc(const struct plan *p, struct rows *want)
+static void oracle_cc(const struct ts_plan *p, struct ts_rows *want)
 {
     struct lab *cur = malloc(2 * (p->start[0][p->nepochs] + CC_NV) * 2 * sizeof(*cur) + 64);
     struct lab *nxt = malloc(2 * (p->start[0][p->nepochs] + CC_NV) * 2 * sizeof(*nxt) + 64);
@@ -1476,7 +1107,8 @@ static void oracle_cc(const struct plan *p, struct rows *want)
         size_t nc = 0;
         adj_make(p, k, &g);
         for (uint32_t j = p->start[1][k]; j < p->start[1][k + 1]; j++)
-            cur[nc++] = (struct lab){u64_at(plan_rec(p, 1, j), 0), u64_at(plan_rec(p, 1, j), 0)};
+            cur[nc++] = (struct lab){ts_u64_at(ts_plan_rec(p, 1, j), 0),
+                                     ts_u64_at(ts_plan_rec(p, 1, j), 0)};
         for (uint32_t it = 0; nc > 0; it++) {
             size_t nn = 0;
             memset(got, 0, sizeof(got));
@@ -1530,15 +1162,15 @@ static int reduce_fails(uint64_t key, void *recs, uint32_t n, gy_emit_t *emit, v
     return key == 7 ? -EDOM : 0;
 }
 
-static void build_fail(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_fail(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                        gy_stream_t **probe_on)
 {
     struct gy_reduce_spec spec = {
-        .name = "bad_reduce", .key = key_first, .out_size = 8, .reduce = reduce_fails,
+        .name = "bad_reduce", .key = ts_key_first, .out_size = 8, .reduce = reduce_fails,
     };
 
     (void)df;
-    sink(gy_op_reduce(in[0], &spec), &c->out[0]);
+    ts_sink(gy_op_reduce(in[0], &spec), &c->out[0]);
     *probe_on = NULL;
 }
 
@@ -1546,21 +1178,22 @@ static void test_keyed_callback_failure(void **state)
 {
     size_t sizes[] = {sizeof(struct kv)};
     uint32_t max[] = {500};
-    struct tctx c;
+    struct ts_flow c;
     char err[512];
 
     (void)state;
-    tctx_init(&c, build_fail);
-    for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-        struct plan p;
-        plan_make(&p, 31 + wi, 1, sizes, max, gen_kv);
+    ts_flow_init(&c, build_fail);
+    for (uint32_t wi = 0; wi < TS_FLOW_NWORKERS; wi++) {
+        struct ts_plan_spec s = spec(1, sizes, max, gen_kv);
+        struct ts_plan p;
+        ts_plan_make(&p, 31 + wi, &s);
         c.plan = &p;
-        assert_int_equal(run_on(&c, WORKERS[wi], err, sizeof(err)), -ECANCELED);
+        assert_int_equal(ts_flow_run(&c, ts_flow_workers[wi], err, sizeof(err)), -ECANCELED);
         assert_non_null(strstr(err, "operator 'bad_reduce'"));
         assert_non_null(strstr(err, strerror(EDOM)));
-        plan_free(&p);
+        ts_plan_free(&p);
     }
-    tctx_free(&c);
+    ts_flow_destroy(&c);
 }
 
 /* ---- the stores against brute force ---- */
@@ -1568,7 +1201,7 @@ static void test_keyed_callback_failure(void **state)
 /* 12-byte records differing in 4 bytes: add and has against a bitmap. */
 static void test_keyed_record_set(void **state)
 {
-    struct rng r = {99};
+    uint64_t r = 99;
     struct gy__rset set;
     static bool in_set[4096];
 
@@ -1576,7 +1209,7 @@ static void test_keyed_record_set(void **state)
     gy__rset_init(&set, 12);
     for (uint32_t i = 0; i < 20000; i++) {
         unsigned char rec[12] = {0};
-        uint32_t x = rng_below(&r, 4096);
+        uint32_t x = ts_rng_below(&r, 4096);
         memcpy(rec, &x, sizeof(x));
         assert_int_equal(gy__rset_add(&set, rec, gy__hash_bytes(rec, 12)), in_set[x] ? 0 : 1);
         in_set[x] = true;
@@ -1592,14 +1225,14 @@ static void test_keyed_record_set(void **state)
 /* The last value put under a key wins; absent keys are GY__NONE. */
 static void test_keyed_key_index(void **state)
 {
-    struct rng r = {98};
+    uint64_t r = 98;
     struct gy__kidx idx;
     static uint64_t last[512];
 
     (void)state;
     gy__kidx_init(&idx);
     for (uint32_t i = 0; i < 20000; i++) {
-        uint32_t key = rng_below(&r, 512) * 7919;
+        uint32_t key = ts_rng_below(&r, 512) * 7919;
         uint32_t *slot = gy__kidx_put(&idx, key);
         assert_non_null(slot);
         *slot = i;
@@ -1614,7 +1247,7 @@ static void test_keyed_key_index(void **state)
 /* Per key, every record in arrival order with its time id, contiguous. */
 static void test_keyed_key_map(void **state)
 {
-    struct rng r = {97};
+    uint64_t r = 97;
     struct gy__kmap map;
     static uint32_t count[64];
 
@@ -1622,7 +1255,7 @@ static void test_keyed_key_map(void **state)
     gy__kmap_init(&map, 10); /* not a multiple of 4: time ids are realigned */
     for (uint32_t i = 0; i < 20000; i++) {
         unsigned char rec[10] = {0};
-        uint32_t key = rng_below(&r, 64);
+        uint32_t key = ts_rng_below(&r, 64);
         memcpy(rec + 4, &i, sizeof(i));
         assert_int_equal(gy__kmap_add(&map, key, rec, i % 3), 0);
         count[key]++;

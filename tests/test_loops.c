@@ -33,33 +33,16 @@
 #include "operators/op.h"
 #include "progress/alloc.h"
 #include "runtime/runtime.h"
+#include "tests/support/rng.h"
+#include "tests/support/run.h"
 
 #define MAXW 8
 
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t mix(uint64_t key, uint64_t salt)
-{
-    uint64_t s = key ^ (salt * 0xd6e8feb86659fd93ULL);
-    return rnd(&s);
-}
-
 static int run_workers(uint32_t workers, gy_worker_fn fn, void *arg)
 {
-    struct gy_runtime_config cfg;
     char err[512];
-    int rc;
+    int rc = ts_runtime_run(workers, fn, arg, err, sizeof(err));
 
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
-    rc = gy_runtime_run(&cfg, fn, arg, err, sizeof(err));
     if (rc != 0)
         print_error("W=%u: %s\n", workers, err);
     return rc;
@@ -126,13 +109,13 @@ static uint64_t key_inner(const void *rec, void *arg)
     const struct nrec *r = rec;
 
     (void)arg;
-    return mix(r->key, (uint64_t)r->i * N_J + r->j);
+    return ts_mix(r->key, (uint64_t)r->i * N_J + r->j);
 }
 
 static uint64_t key_plain(const void *rec, void *arg)
 {
     (void)arg;
-    return mix(((const struct nrec *)rec)->key, 777);
+    return ts_mix(((const struct nrec *)rec)->key, 777);
 }
 
 /* Every record visits every (i, j) of its epoch once. */
@@ -397,7 +380,7 @@ struct frec {
 
 struct fixed {
     uint32_t workers;
-    uint64_t sum[MAXW][FR_EPOCHS];      /* of mix(final x), written by worker w */
+    uint64_t sum[MAXW][FR_EPOCHS];      /* of ts_mix(final x), written by worker w */
     uint64_t count[MAXW][FR_EPOCHS];
     uint64_t bad_round[MAXW];
 };
@@ -405,7 +388,7 @@ struct fixed {
 static uint64_t fr_value(uint64_t e, uint32_t k)
 {
     uint64_t s = e * 1000003 + k;
-    return rnd(&s);
+    return ts_rng_next(&s);
 }
 
 /* One round's function: an LCG step then a rotation, so values wander. */
@@ -454,7 +437,7 @@ static void fr_sink_input(gy_op_t *op, void *state, uint32_t port, const struct 
     for (uint32_t k = 0; k < n; k++) {
         if (in[k].round != ROUNDS)
             f->bad_round[s->me]++;
-        f->sum[s->me][cap->time.epoch] += mix(in[k].x, 1);
+        f->sum[s->me][cap->time.epoch] += ts_mix(in[k].x, 1);
         f->count[s->me][cap->time.epoch]++;
     }
 }
@@ -534,7 +517,7 @@ static void test_loops_fixed_rounds(void **state)
             uint64_t x = fr_value(e, k);
             for (int r = 0; r < ROUNDS; r++)
                 x = fr_step(x);
-            want[e][0] += mix(x, 1);
+            want[e][0] += ts_mix(x, 1);
             want[e][1]++;
         }
     for (size_t c = 0; c < sizeof(ws) / sizeof(ws[0]); c++) {
@@ -678,7 +661,7 @@ static void flight_sink_input(gy_op_t *op, void *state, uint32_t port, const str
 static uint64_t key_frec2(const void *rec, void *arg)
 {
     (void)arg;
-    return mix(((const struct frec2 *)rec)->key, 99);
+    return ts_mix(((const struct frec2 *)rec)->key, 99);
 }
 
 static gy_op_t *new_body(gy_dataflow_t *df, struct flight *fl, uint32_t scope)
@@ -827,7 +810,7 @@ struct stepped {
 static uint64_t key_u64(const void *rec, void *arg)
 {
     (void)arg;
-    return mix(*(const uint64_t *)rec, 5);
+    return ts_mix(*(const uint64_t *)rec, 5);
 }
 
 static void step_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
@@ -893,7 +876,7 @@ static int stepped_worker(gy_worker_t *w, void *arg)
     if (gy_dataflow_build(df) != 0)
         return -ECANCELED;
     for (uint64_t k = 0; k < ST_RECS; k++) {
-        uint64_t x = mix(gy_worker_index(w), k);
+        uint64_t x = ts_mix(gy_worker_index(w), k);
         if (gy_input_send(in, &x, 1) != 0)
             return -ECANCELED;
     }

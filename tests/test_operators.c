@@ -39,407 +39,51 @@
 #include "operators/loop.h"
 #include "operators/op.h"
 #include "runtime/runtime.h"
+#include "tests/support/flow.h"
+#include "tests/support/rng.h"
+#include "tests/support/rows.h"
 
-static const uint32_t WORKERS[] = {1, 2, 3, 8};
-#define NWORKERS (sizeof(WORKERS) / sizeof(WORKERS[0]))
 #define SEEDS 3           /* random inputs per test and worker count */
 
-#define MAX_IN 2          /* inputs per dataflow */
-#define MAX_EPOCHS 16
-#define MAX_REC 48        /* largest record any test collects */
-#define MAX_OUT 3         /* sinks per dataflow */
-#define CHUNK_MAX 37      /* records per gy_input_send, at most */
+/* ---- this file's plans and checks (tests/support/flow.h) ---- */
 
-/* ---- random numbers (splitmix64) ---- */
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
+/* Up to 16 epochs, one input epoch in five empty; max records per input and epoch. */
+static struct ts_plan_spec spec(uint32_t ninputs, const size_t *sizes, uint32_t max_per_epoch,
+                                ts_gen_fn gen)
 {
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+    struct ts_plan_spec s = {.ninputs = ninputs, .gen = gen, .max_epochs = 16, .empty_one_in = 5};
 
-static uint32_t rng_below(struct rng *r, uint32_t n)
-{
-    return (uint32_t)(rng_next(r) % n);
-}
-
-static uint32_t scale(void)
-{
-    const char *s = getenv("GY_TEST_SCALE");
-    long v = s ? strtol(s, NULL, 10) : 1;
-
-    return v < 1 ? 1 : (uint32_t)v;
-}
-
-/* ---- rows: records with their time, as sinks and oracles collect them ---- */
-
-struct row {
-    struct gy_time t;
-    uint32_t worker;           /* who received it (sinks), 0 in oracles */
-    uint32_t size;
-    unsigned char rec[MAX_REC];
-};
-
-struct rows {
-    pthread_mutex_t lock;
-    struct row *v;
-    size_t n, cap;
-};
-
-static void rows_init(struct rows *r)
-{
-    memset(r, 0, sizeof(*r));
-    pthread_mutex_init(&r->lock, NULL);
-}
-
-static void rows_free(struct rows *r)
-{
-    free(r->v);
-    pthread_mutex_destroy(&r->lock);
-}
-
-static void rows_reset(struct rows *r)
-{
-    r->n = 0;
-}
-
-/* Appends without locking (oracles, or under r->lock). */
-static void rows_push(struct rows *r, const struct gy_time *t, uint32_t worker, const void *rec,
-                      size_t size)
-{
-    struct row *w;
-
-    assert_true(size <= MAX_REC);
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 256;
-        r->v = realloc(r->v, r->cap * sizeof(*r->v));
-        assert_non_null(r->v);
-    }
-    w = &r->v[r->n++];
-    memset(w, 0, sizeof(*w));
-    w->t = *t;
-    w->worker = worker;
-    w->size = (uint32_t)size;
-    memcpy(w->rec, rec, size);
-}
-
-static void push_epoch(struct rows *r, uint64_t epoch, const void *rec, size_t size)
-{
-    struct gy_time t = gy_time_epoch(epoch);
-
-    rows_push(r, &t, 0, rec, size);
-}
-
-/* By time, then record bytes; the worker does not count. */
-static int row_cmp(const void *a, const void *b)
-{
-    const struct row *x = a, *y = b;
-    int c = gy_time_cmp(&x->t, &y->t);
-
-    if (c != 0)
-        return c;
-    if (x->size != y->size)
-        return x->size < y->size ? -1 : 1;
-    return memcmp(x->rec, y->rec, x->size);
-}
-
-static void row_print(const char *what, const struct row *r)
-{
-    char t[96];
-
-    gy_time_format(&r->t, t, sizeof(t));
-    print_message("  %s: time %s worker %u, %u bytes:", what, t, r->worker, r->size);
-    for (uint32_t i = 0; i < r->size; i++)
-        print_message("%s%02x", i % 8 ? "" : " ", r->rec[i]);
-    print_message("\n");
-}
-
-/* Same multiset of (time, record): sorts both, then compares. */
-static void assert_rows_equal(struct rows *got, struct rows *want, const char *label,
-                              uint32_t workers)
-{
-    size_t n = got->n < want->n ? got->n : want->n;
-
-    qsort(got->v, got->n, sizeof(*got->v), row_cmp);
-    qsort(want->v, want->n, sizeof(*want->v), row_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (row_cmp(&got->v[i], &want->v[i]) != 0) {
-            row_print("got ", &got->v[i]);
-            row_print("want", &want->v[i]);
-            fail_msg("%s, %u workers: row %zu of %zu differs", label, workers, i, want->n);
-        }
-    if (got->n != want->n)
-        fail_msg("%s, %u workers: %zu rows, want %zu", label, workers, got->n, want->n);
-}
-
-/* ---- sink: a plain operator that records what reaches it ---- */
-
-struct sink {
-    struct rows *out;
-    size_t rec_size;
-};
-
-static void sink_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
-                       const void *recs, uint32_t n)
-{
-    struct sink *k = state;
-    uint32_t me = gy_worker_index(gy_op_worker(op));
-
-    (void)port;
-    pthread_mutex_lock(&k->out->lock);
-    for (uint32_t i = 0; i < n; i++)
-        rows_push(k->out, &cap->time, me, (const unsigned char *)recs + i * k->rec_size,
-                  k->rec_size);
-    pthread_mutex_unlock(&k->out->lock);
-}
-
-static void sink_free(void *state)
-{
-    free(state);
-}
-
-static void sink(gy_stream_t *s, struct rows *out)
-{
-    struct sink *k;
-    struct gy_op_spec spec = {.name = "sink", .ninputs = 1,
-                              .cb = {.on_input = sink_input, .destroy = sink_free}};
-    gy_op_t *op;
-
-    if (!s)
-        return; /* the run has failed; gy_dataflow_build reports it */
-    k = malloc(sizeof(*k));
-    assert_non_null(k);
-    k->out = out;
-    k->rec_size = gy_stream_rec_size(s);
-    spec.scope = gy_stream_scope(s);
-    spec.state = k;
-    op = gy_op_new(gy_stream_dataflow(s), &spec);
-    if (op)
-        gy_op_connect(op, 0, s, gy_pact_pipeline());
-}
-
-/* ---- plans: the generated input of one run ---- */
-
-typedef void (*gen_fn)(struct rng *r, uint32_t input, void *rec);
-
-struct plan {
-    uint64_t seed;
-    uint32_t nepochs;
-    uint32_t ninputs;
-    uint64_t epoch[MAX_EPOCHS];        /* increasing, with gaps */
-    bool wait[MAX_EPOCHS];             /* probe-wait after this epoch */
-    size_t rec_size[MAX_IN];
-    unsigned char *recs[MAX_IN];       /* input i's records, epoch by epoch */
-    uint32_t start[MAX_IN][MAX_EPOCHS + 1];
-};
-
-static void plan_make(struct plan *p, uint64_t seed, uint32_t ninputs, const size_t *sizes,
-                      uint32_t max_per_epoch, gen_fn gen)
-{
-    struct rng r = {seed};
-    uint64_t e = rng_below(&r, 3);
-
-    memset(p, 0, sizeof(*p));
-    p->seed = seed;
-    p->ninputs = ninputs;
-    p->nepochs = 4 + rng_below(&r, MAX_EPOCHS - 3);
-    for (uint32_t k = 0; k < p->nepochs; k++) {
-        p->epoch[k] = e;
-        p->wait[k] = rng_below(&r, 3) == 0;
-        e += 1 + rng_below(&r, 3);
-    }
     for (uint32_t i = 0; i < ninputs; i++) {
-        uint32_t total = 0;
-        p->rec_size[i] = sizes[i];
-        p->recs[i] = malloc((size_t)p->nepochs * (max_per_epoch + 1) * sizes[i]);
-        assert_non_null(p->recs[i]);
-        for (uint32_t k = 0; k < p->nepochs; k++) {
-            uint32_t n = rng_below(&r, 5) == 0 ? 0 : rng_below(&r, max_per_epoch + 1);
-            p->start[i][k] = total;
-            for (uint32_t j = 0; j < n; j++)
-                gen(&r, i, p->recs[i] + (size_t)(total + j) * sizes[i]);
-            total += n;
-        }
-        p->start[i][p->nepochs] = total;
+        s.sizes[i] = sizes[i];
+        s.max_per_epoch[i] = max_per_epoch;
     }
+    return s;
 }
 
-static void plan_free(struct plan *p)
+static void plan_make(struct ts_plan *p, uint64_t seed, uint32_t ninputs, const size_t *sizes,
+                      uint32_t max_per_epoch, ts_gen_fn gen)
 {
-    for (uint32_t i = 0; i < p->ninputs; i++)
-        free(p->recs[i]);
+    struct ts_plan_spec s = spec(ninputs, sizes, max_per_epoch, gen);
+
+    ts_plan_make(p, seed, &s);
 }
-
-static const void *plan_rec(const struct plan *p, uint32_t input, uint32_t j)
-{
-    return p->recs[input] + (size_t)j * p->rec_size[input];
-}
-
-/* ---- running a dataflow on W workers ---- */
-
-struct tctx;
-typedef void (*build_fn)(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
-                         gy_stream_t **probe_on);
-
-struct tctx {
-    const struct plan *plan;
-    build_fn build;
-    struct rows out[MAX_OUT];
-    struct rows seen;          /* what inspect callbacks saw */
-};
-
-static void tctx_init(struct tctx *c, build_fn build)
-{
-    memset(c, 0, sizeof(*c));
-    c->build = build;
-    for (uint32_t i = 0; i < MAX_OUT; i++)
-        rows_init(&c->out[i]);
-    rows_init(&c->seen);
-}
-
-static void tctx_free(struct tctx *c)
-{
-    for (uint32_t i = 0; i < MAX_OUT; i++)
-        rows_free(&c->out[i]);
-    rows_free(&c->seen);
-}
-
-/* Sends this worker's share of input i's epoch k (records j with j % W == me)
- * in random chunks. */
-static int send_share(gy_input_t *in, const struct plan *p, uint32_t i, uint32_t k,
-                      uint32_t me, uint32_t peers, struct rng *r)
-{
-    unsigned char buf[CHUNK_MAX * MAX_REC];
-    uint32_t n = 0, chunk = 1 + rng_below(r, CHUNK_MAX);
-
-    for (uint32_t j = p->start[i][k]; j < p->start[i][k + 1]; j++) {
-        if (j % peers != me)
-            continue;
-        memcpy(buf + (size_t)n * p->rec_size[i], plan_rec(p, i, j), p->rec_size[i]);
-        if (++n == chunk) {
-            if (gy_input_send(in, buf, n) != 0)
-                return -ECANCELED;
-            n = 0;
-            chunk = 1 + rng_below(r, CHUNK_MAX);
-        }
-    }
-    return n ? gy_input_send(in, buf, n) : 0;
-}
-
-static int feed(gy_worker_t *w, const struct plan *p, gy_input_t **in, gy_probe_t *probe)
-{
-    uint32_t me = gy_worker_index(w), peers = gy_worker_peers(w);
-    struct rng r = {p->seed ^ (0x5851f42d4c957f2dULL * (me + 1))};
-
-    for (uint32_t k = 0; k < p->nepochs; k++) {
-        for (uint32_t i = 0; i < p->ninputs; i++)
-            if (gy_input_advance_to(in[i], p->epoch[k]) != 0 ||
-                send_share(in[i], p, i, k, me, peers, &r) != 0)
-                return -ECANCELED;
-        if (!probe || !p->wait[k])
-            continue;
-        /* The input's capability holds the epoch open until it moves on. */
-        for (uint32_t i = 0; i < p->ninputs; i++)
-            if (gy_input_advance_to(in[i], p->epoch[k] + 1) != 0)
-                return -ECANCELED;
-        if (gy_probe_wait_epoch(probe, w, p->epoch[k]) != 0)
-            return -ECANCELED;
-    }
-    for (uint32_t i = 0; i < p->ninputs; i++)
-        gy_input_close(in[i]);
-    return 0;
-}
-
-static int worker_main(gy_worker_t *w, void *arg)
-{
-    struct tctx *c = arg;
-    gy_dataflow_t *df = gy_dataflow_new(w, "test");
-    gy_input_t *in[MAX_IN];
-    gy_stream_t *s[MAX_IN], *probe_on = NULL;
-    gy_probe_t *probe = NULL;
-
-    if (!df)
-        return -ENOMEM;
-    for (uint32_t i = 0; i < c->plan->ninputs; i++) {
-        in[i] = gy_input_new(df, i ? "in1" : "in0", c->plan->rec_size[i], &s[i]);
-        if (!in[i])
-            return -ECANCELED;
-    }
-    c->build(c, df, s, &probe_on);
-    if (probe_on)
-        probe = gy_probe_new(probe_on);
-    if (gy_dataflow_build(df) != 0 || feed(w, c->plan, in, probe) != 0)
-        return -ECANCELED;
-    return gy_worker_run(w);
-}
-
-/* Runs c on W workers; returns gy_runtime_run's result with the message. */
-static int run_on(struct tctx *c, uint32_t workers, char *err, size_t errlen)
-{
-    struct gy_runtime_config cfg;
-
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
-    for (uint32_t i = 0; i < MAX_OUT; i++)
-        rows_reset(&c->out[i]);
-    rows_reset(&c->seen);
-    return gy_runtime_run(&cfg, worker_main, c, err, errlen);
-}
-
-static void run_ok(struct tctx *c, uint32_t workers)
-{
-    char err[512];
-    int rc = run_on(c, workers, err, sizeof(err));
-
-    if (rc != 0)
-        fail_msg("run on %u workers failed (%d): %s", workers, rc, err);
-}
-
-/* The oracle of one test: fills want[] from the plan. */
-typedef void (*oracle_fn)(const struct plan *p, struct rows *want);
 
 /* For every worker count and seed: generate, run, compare nout sinks. */
-static void check_all(const char *label, build_fn build, oracle_fn oracle, uint32_t ninputs,
-                      const size_t *sizes, uint32_t max_per_epoch, gen_fn gen, uint32_t nout)
+static void check_all(const char *label, ts_build_fn build, ts_oracle_fn oracle, uint32_t ninputs,
+                      const size_t *sizes, uint32_t max_per_epoch, ts_gen_fn gen, uint32_t nout)
 {
-    struct tctx c;
-    struct rows want[MAX_OUT];
+    struct ts_check ck = {.label = label, .build = build, .oracle = oracle, .nout = nout,
+                          .seeds = SEEDS, .seed_base = 1000,
+                          .plan = spec(ninputs, sizes, max_per_epoch * ts_scale(), gen)};
 
-    tctx_init(&c, build);
-    for (uint32_t s = 0; s < SEEDS; s++)
-        for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-            struct plan p;
-            plan_make(&p, 1000 * (s + 1) + wi, ninputs, sizes, max_per_epoch * scale(), gen);
-            c.plan = &p;
-            run_ok(&c, WORKERS[wi]);
-            for (uint32_t o = 0; o < MAX_OUT; o++)
-                rows_init(&want[o]);
-            oracle(&p, want);
-            for (uint32_t o = 0; o < nout; o++) {
-                char what[96];
-                snprintf(what, sizeof(what), "%s, output %u, seed %u", label, o, s);
-                assert_true(want[o].n > 0); /* the case tests something */
-                assert_rows_equal(&c.out[o], &want[o], what, WORKERS[wi]);
-            }
-            for (uint32_t o = 0; o < MAX_OUT; o++)
-                rows_free(&want[o]);
-            plan_free(&p);
-        }
-    tctx_free(&c);
+    ts_flow_check(&ck);
 }
 
 /* ---- generators ---- */
 
-static void gen_u64(struct rng *r, uint32_t input, void *rec)
+static void gen_u64(uint64_t *r, uint32_t input, void *rec)
 {
-    uint64_t x = rng_below(r, 1000000);
+    uint64_t x = ts_rng_below(r, 1000000);
 
     (void)input;
     memcpy(rec, &x, sizeof(x));
@@ -451,32 +95,11 @@ struct kv {
 };
 
 /* Few keys, so that keys repeat within and across epochs. */
-static void gen_kv(struct rng *r, uint32_t input, void *rec)
+static void gen_kv(uint64_t *r, uint32_t input, void *rec)
 {
-    struct kv x = {rng_below(r, 40), rng_below(r, 1000) + 1000 * input};
+    struct kv x = {ts_rng_below(r, 40), ts_rng_below(r, 1000) + 1000 * input};
 
     memcpy(rec, &x, sizeof(x));
-}
-
-static uint64_t u64_at0(const void *rec)
-{
-    uint64_t x;
-
-    memcpy(&x, rec, sizeof(x));
-    return x;
-}
-
-static uint64_t key_first(const void *rec, void *arg)
-{
-    (void)arg;
-    return u64_at0(rec);
-}
-
-static uint64_t key_zero(const void *rec, void *arg)
-{
-    (void)rec;
-    (void)arg;
-    return 0;
 }
 
 /* ---- map -> filter -> flat_map ---- */
@@ -509,7 +132,7 @@ static uint32_t fan_count(uint64_t x)
 
 static void map_sq(const void *in, void *out, void *arg)
 {
-    struct sq s = sq_of(u64_at0(in));
+    struct sq s = sq_of(ts_u64_at(in, 0));
 
     (void)arg;
     memcpy(out, &s, sizeof(s));
@@ -546,7 +169,7 @@ static int fan(const void *rec, gy_emit_t *e, void *arg)
     return 0;
 }
 
-static void build_chain(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_chain(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                         gy_stream_t **probe_on)
 {
     gy_stream_t *s = gy_op_map(in[0], "sq", sizeof(struct sq), map_sq, NULL);
@@ -554,20 +177,20 @@ static void build_chain(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     (void)df;
     s = gy_op_filter(s, "keep", filter_sq, NULL);
     s = gy_op_flat_map(s, "fan", sizeof(struct trip), fan, NULL);
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
-static void oracle_chain(const struct plan *p, struct rows *want)
+static void oracle_chain(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
-            struct sq s = sq_of(u64_at0(plan_rec(p, 0, j)));
+            struct sq s = sq_of(ts_u64_at(ts_plan_rec(p, 0, j), 0));
             if (!sq_keep(&s))
                 continue;
             for (uint32_t i = 0; i < fan_count(s.x); i++) {
                 struct trip t = {s.x, s.y, i};
-                push_epoch(&want[0], p->epoch[k], &t, sizeof(t));
+                ts_rows_push_epoch(&want[0], p->epoch[k], &t, sizeof(t));
             }
         }
 }
@@ -582,52 +205,52 @@ static void test_operators_map_filter_flat_map(void **state)
 
 /* ---- exchange: every record lands on the worker that owns its key ---- */
 
-static void build_exchange(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_exchange(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                            gy_stream_t **probe_on)
 {
-    gy_stream_t *s = gy_op_exchange(in[0], "by_key", key_first, NULL);
+    gy_stream_t *s = gy_op_exchange(in[0], "by_key", ts_key_first, NULL);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
-static void oracle_identity(const struct plan *p, struct rows *want)
+static void oracle_identity(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++)
-            push_epoch(&want[0], p->epoch[k], plan_rec(p, 0, j), p->rec_size[0]);
+            ts_rows_push_epoch(&want[0], p->epoch[k], ts_plan_rec(p, 0, j), p->rec_size[0]);
 }
 
 static void test_operators_exchange(void **state)
 {
     size_t sizes[] = {sizeof(struct kv)};
-    struct tctx c;
+    struct ts_flow c;
 
     (void)state;
     check_all("exchange", build_exchange, oracle_identity, 1, sizes, 3000, gen_kv, 1);
-    tctx_init(&c, build_exchange);
-    for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-        struct plan p;
+    ts_flow_init(&c, build_exchange);
+    for (uint32_t wi = 0; wi < TS_FLOW_NWORKERS; wi++) {
+        struct ts_plan p;
         plan_make(&p, 77 + wi, 1, sizes, 500, gen_kv);
         c.plan = &p;
-        run_ok(&c, WORKERS[wi]);
+        ts_flow_run_ok(&c, ts_flow_workers[wi]);
         assert_true(c.out[0].n > 0);
         for (size_t i = 0; i < c.out[0].n; i++)
             assert_int_equal(c.out[0].v[i].worker,
-                             gy_key_worker(u64_at0(c.out[0].v[i].rec), WORKERS[wi]));
-        plan_free(&p);
+                             gy_key_worker(ts_u64_at(c.out[0].v[i].rec, 0), ts_flow_workers[wi]));
+        ts_plan_free(&p);
     }
-    tctx_free(&c);
+    ts_flow_destroy(&c);
 }
 
 /* ---- count by key ---- */
 
 /* Key ranges from one key to mostly distinct keys. */
-static void gen_key(struct rng *r, uint32_t input, void *rec)
+static void gen_key(uint64_t *r, uint32_t input, void *rec)
 {
     static const uint32_t ranges[] = {1, 7, 300, 100000};
-    uint64_t x = rng_below(r, ranges[rng_below(r, 4)]);
+    uint64_t x = ts_rng_below(r, ranges[ts_rng_below(r, 4)]);
 
     (void)input;
     memcpy(rec, &x, sizeof(x));
@@ -636,45 +259,38 @@ static void gen_key(struct rng *r, uint32_t input, void *rec)
 static uint64_t key_scrambled(const void *rec, void *arg)
 {
     (void)arg;
-    return u64_at0(rec) * 0x2545f4914f6cdd1dULL + 17;
+    return ts_u64_at(rec, 0) * 0x2545f4914f6cdd1dULL + 17;
 }
 
 /* An exchange by another key first, so count's own exchange moves records
  * that did not start on the worker that sent them. */
-static void build_count(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_count(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                         gy_stream_t **probe_on)
 {
     gy_stream_t *s = gy_op_exchange(in[0], "scramble", key_scrambled, NULL);
 
-    s = gy_op_count(s, "count", key_first, NULL);
+    s = gy_op_count(s, "count", ts_key_first, NULL);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* Sorts each epoch's keys and counts the runs. */
-static void oracle_count(const struct plan *p, struct rows *want)
+static void oracle_count(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++) {
         uint32_t n = p->start[0][k + 1] - p->start[0][k];
         uint64_t *keys = malloc((n + 1) * sizeof(*keys));
         assert_non_null(keys);
-        memcpy(keys, plan_rec(p, 0, p->start[0][k]), n * sizeof(*keys));
-        qsort(keys, n, sizeof(*keys), u64_cmp);
+        memcpy(keys, ts_plan_rec(p, 0, p->start[0][k]), n * sizeof(*keys));
+        qsort(keys, n, sizeof(*keys), ts_cmp_u64);
         for (uint32_t i = 0; i < n;) {
             uint32_t j = i;
             while (j < n && keys[j] == keys[i])
                 j++;
             struct gy_key_count kc = {keys[i], j - i};
-            push_epoch(&want[0], p->epoch[k], &kc, sizeof(kc));
+            ts_rows_push_epoch(&want[0], p->epoch[k], &kc, sizeof(kc));
             i = j;
         }
         free(keys);
@@ -723,28 +339,28 @@ static void agg_combine(void *acc, const void *val, void *arg)
     memcpy(acc, &a, AGG_VAL);
 }
 
-static void build_aggregate(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_aggregate(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                             gy_stream_t **probe_on)
 {
     struct gy_aggregate_spec spec = {
-        .name = "agg", .key = key_first, .val_size = AGG_VAL,
+        .name = "agg", .key = ts_key_first, .val_size = AGG_VAL,
         .value = agg_value, .combine = agg_combine,
     };
     gy_stream_t *s = gy_op_aggregate(in[0], &spec);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
 /* The aggregate of one key in epoch k, by a scan of the epoch. */
-static struct agg_val agg_of(const struct plan *p, uint32_t k, uint64_t key)
+static struct agg_val agg_of(const struct ts_plan *p, uint32_t k, uint64_t key)
 {
     struct agg_val v = {0, 0, 0};
 
     for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
         struct kv x;
-        memcpy(&x, plan_rec(p, 0, j), sizeof(x));
+        memcpy(&x, ts_plan_rec(p, 0, j), sizeof(x));
         if (x.key != key)
             continue;
         v.sum += x.val;
@@ -755,7 +371,7 @@ static struct agg_val agg_of(const struct plan *p, uint32_t k, uint64_t key)
 }
 
 /* Brute force per epoch over the 40 possible keys. */
-static void oracle_aggregate(const struct plan *p, struct rows *want)
+static void oracle_aggregate(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint64_t key = 0; key < 40; key++) {
@@ -765,7 +381,7 @@ static void oracle_aggregate(const struct plan *p, struct rows *want)
                 continue;
             memcpy(rec, &key, 8);
             memcpy(rec + 8, &v, AGG_VAL);
-            push_epoch(&want[0], p->epoch[k], rec, sizeof(rec));
+            ts_rows_push_epoch(&want[0], p->epoch[k], rec, sizeof(rec));
         }
 }
 
@@ -826,35 +442,35 @@ static int join_finish(const struct gy_time *t, void *a, uint32_t na, void *b, u
     return 0;
 }
 
-static void build_join(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_join(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                        gy_stream_t **probe_on)
 {
-    gy_stream_t *s = gy_op_binary_notify(in[0], in[1], "join", gy_pact_exchange(key_first, NULL),
-                                         gy_pact_exchange(key_first, NULL),
+    gy_stream_t *s = gy_op_binary_notify(in[0], in[1], "join", gy_pact_exchange(ts_key_first, NULL),
+                                         gy_pact_exchange(ts_key_first, NULL),
                                          sizeof(struct joined), join_finish, NULL);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
 /* The pairs of left record i with the right records of epoch k. */
-static void join_one(const struct plan *p, uint32_t k, uint32_t i, struct rows *want)
+static void join_one(const struct ts_plan *p, uint32_t k, uint32_t i, struct ts_rows *want)
 {
     struct kv a, b;
 
-    memcpy(&a, plan_rec(p, 0, i), sizeof(a));
+    memcpy(&a, ts_plan_rec(p, 0, i), sizeof(a));
     for (uint32_t j = p->start[1][k]; j < p->start[1][k + 1]; j++) {
-        memcpy(&b, plan_rec(p, 1, j), sizeof(b));
+        memcpy(&b, ts_plan_rec(p, 1, j), sizeof(b));
         if (a.key == b.key) {
             struct joined o = {a.key, a.val, b.val};
-            push_epoch(want, p->epoch[k], &o, sizeof(o));
+            ts_rows_push_epoch(want, p->epoch[k], &o, sizeof(o));
         }
     }
 }
 
 /* Nested loops per epoch. */
-static void oracle_join(const struct plan *p, struct rows *want)
+static void oracle_join(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++)
         for (uint32_t i = p->start[0][k]; i < p->start[0][k + 1]; i++)
@@ -884,7 +500,7 @@ static int sum_records(void *tstate, uint32_t port, const struct gy_time *t, con
     (void)t;
     (void)arg;
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t x = u64_at0((const uint64_t *)recs + i);
+        uint64_t x = ts_u64_at((const uint64_t *)recs + i, 0);
         s->sum += x;
         s->xor ^= x;
         s->n++;
@@ -898,33 +514,33 @@ static int sum_emit(void *tstate, gy_emit_t *emit, void *arg)
     return gy_emit(emit, tstate);
 }
 
-static void build_state(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_state(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                         gy_stream_t **probe_on)
 {
     struct gy_state_spec spec = {
         .name = "summary", .out_size = sizeof(struct summary),
-        .state_size = sizeof(struct summary), .pacts = {gy_pact_exchange(key_zero, NULL)},
+        .state_size = sizeof(struct summary), .pacts = {gy_pact_exchange(ts_key_zero, NULL)},
         .on_records = sum_records, .finish = sum_emit,
     };
     gy_stream_t *s = gy_op_unary_state(in[0], &spec);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
-static void oracle_state(const struct plan *p, struct rows *want)
+static void oracle_state(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++) {
         struct summary s = {0, 0, 0};
         for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
-            uint64_t x = u64_at0(plan_rec(p, 0, j));
+            uint64_t x = ts_u64_at(ts_plan_rec(p, 0, j), 0);
             s.sum += x;
             s.xor ^= x;
             s.n++;
         }
         if (s.n > 0)
-            push_epoch(&want[0], p->epoch[k], &s, sizeof(s));
+            ts_rows_push_epoch(&want[0], p->epoch[k], &s, sizeof(s));
     }
 }
 
@@ -948,7 +564,7 @@ static void plus_million(const void *in, void *out, void *arg)
     memcpy(out, &x, sizeof(x));
 }
 
-static void build_concat(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_concat(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                          gy_stream_t **probe_on)
 {
     gy_stream_t *three[3] = {in[0], gy_op_map(in[0], "plus", sizeof(struct kv), plus_million,
@@ -956,22 +572,22 @@ static void build_concat(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     gy_stream_t *s = gy_op_concat(three, 3, "cat");
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
-static void oracle_concat(const struct plan *p, struct rows *want)
+static void oracle_concat(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++) {
         for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
             struct kv x;
-            memcpy(&x, plan_rec(p, 0, j), sizeof(x));
-            push_epoch(&want[0], p->epoch[k], &x, sizeof(x));
+            memcpy(&x, ts_plan_rec(p, 0, j), sizeof(x));
+            ts_rows_push_epoch(&want[0], p->epoch[k], &x, sizeof(x));
             x.val += 1000000;
-            push_epoch(&want[0], p->epoch[k], &x, sizeof(x));
+            ts_rows_push_epoch(&want[0], p->epoch[k], &x, sizeof(x));
         }
         for (uint32_t j = p->start[1][k]; j < p->start[1][k + 1]; j++)
-            push_epoch(&want[0], p->epoch[k], plan_rec(p, 1, j), sizeof(struct kv));
+            ts_rows_push_epoch(&want[0], p->epoch[k], ts_plan_rec(p, 1, j), sizeof(struct kv));
     }
 }
 
@@ -985,94 +601,94 @@ static void test_operators_concat(void **state)
 
 /* ---- broadcast: every worker sees every record once ---- */
 
-static void build_broadcast(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_broadcast(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                             gy_stream_t **probe_on)
 {
     gy_stream_t *s = gy_op_broadcast(in[0], "bcast");
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
 /* The rows of src that worker w received. */
-static void rows_of_worker(const struct rows *src, uint32_t w, struct rows *dst)
+static void rows_of_worker(const struct ts_rows *src, uint32_t w, struct ts_rows *dst)
 {
     for (size_t i = 0; i < src->n; i++)
         if (src->v[i].worker == w)
-            rows_push(dst, &src->v[i].t, w, src->v[i].rec, src->v[i].size);
+            ts_rows_push(dst, &src->v[i].t, w, src->v[i].rec, src->v[i].size);
 }
 
 static void test_operators_broadcast(void **state)
 {
     size_t sizes[] = {sizeof(struct kv)};
-    struct tctx c;
+    struct ts_flow c;
 
     (void)state;
-    tctx_init(&c, build_broadcast);
-    for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-        uint32_t W = WORKERS[wi];
-        struct plan p;
-        plan_make(&p, 500 + wi, 1, sizes, 300 * scale(), gen_kv);
+    ts_flow_init(&c, build_broadcast);
+    for (uint32_t wi = 0; wi < TS_FLOW_NWORKERS; wi++) {
+        uint32_t W = ts_flow_workers[wi];
+        struct ts_plan p;
+        plan_make(&p, 500 + wi, 1, sizes, 300 * ts_scale(), gen_kv);
         c.plan = &p;
-        run_ok(&c, W);
+        ts_flow_run_ok(&c, W);
         for (uint32_t w = 0; w < W; w++) {
-            struct rows got, want;
-            rows_init(&got);
-            rows_init(&want);
+            struct ts_rows got, want;
+            ts_rows_init(&got);
+            ts_rows_init(&want);
             rows_of_worker(&c.out[0], w, &got);
             oracle_identity(&p, &want);
-            assert_rows_equal(&got, &want, "broadcast, one worker's share", W);
-            rows_free(&got);
-            rows_free(&want);
+            ts_assert_rows_equal(&got, &want, "broadcast, one worker's share", W);
+            ts_rows_destroy(&got);
+            ts_rows_destroy(&want);
         }
-        plan_free(&p);
+        ts_plan_free(&p);
     }
-    tctx_free(&c);
+    ts_flow_destroy(&c);
 }
 
 /* ---- inspect: the callback sees each record once; records pass unchanged ---- */
 
 static void seen(const struct gy_time *t, const void *rec, void *arg)
 {
-    struct rows *r = arg;
+    struct ts_rows *r = arg;
 
     pthread_mutex_lock(&r->lock);
-    rows_push(r, t, 0, rec, sizeof(struct kv));
+    ts_rows_push(r, t, 0, rec, sizeof(struct kv));
     pthread_mutex_unlock(&r->lock);
 }
 
-static void build_inspect(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_inspect(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                           gy_stream_t **probe_on)
 {
     gy_stream_t *s = gy_op_inspect(in[0], "look", seen, &c->seen);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
 static void test_operators_inspect(void **state)
 {
     size_t sizes[] = {sizeof(struct kv)};
-    struct tctx c;
+    struct ts_flow c;
 
     (void)state;
     check_all("inspect pass-through", build_inspect, oracle_identity, 1, sizes, 300, gen_kv, 1);
-    tctx_init(&c, build_inspect);
-    for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-        struct plan p;
-        struct rows want;
-        plan_make(&p, 900 + wi, 1, sizes, 300 * scale(), gen_kv);
+    ts_flow_init(&c, build_inspect);
+    for (uint32_t wi = 0; wi < TS_FLOW_NWORKERS; wi++) {
+        struct ts_plan p;
+        struct ts_rows want;
+        plan_make(&p, 900 + wi, 1, sizes, 300 * ts_scale(), gen_kv);
         c.plan = &p;
-        run_ok(&c, WORKERS[wi]);
-        rows_init(&want);
+        ts_flow_run_ok(&c, ts_flow_workers[wi]);
+        ts_rows_init(&want);
         oracle_identity(&p, &want);
-        assert_rows_equal(&c.seen, &want, "inspect callback", WORKERS[wi]);
-        rows_free(&want);
-        plan_free(&p);
+        ts_assert_rows_equal(&c.seen, &want, "inspect callback", ts_flow_workers[wi]);
+        ts_rows_destroy(&want);
+        ts_plan_free(&p);
     }
-    tctx_free(&c);
+    ts_flow_destroy(&c);
 }
 
 /* ---- a loop: halve values until 1, with per-(epoch, iteration) state ---- */
@@ -1080,24 +696,24 @@ static void test_operators_inspect(void **state)
 static uint64_t bucket_key(const void *rec, void *arg)
 {
     (void)arg;
-    return u64_at0(rec) >> 4;
+    return ts_u64_at(rec, 0) >> 4;
 }
 
 static bool gt1(const void *rec, void *arg)
 {
     (void)arg;
-    return u64_at0(rec) > 1;
+    return ts_u64_at(rec, 0) > 1;
 }
 
 static bool eq1(const void *rec, void *arg)
 {
     (void)arg;
-    return u64_at0(rec) == 1;
+    return ts_u64_at(rec, 0) == 1;
 }
 
 static void halve(const void *in, void *out, void *arg)
 {
-    uint64_t x = u64_at0(in) / 2;
+    uint64_t x = ts_u64_at(in, 0) / 2;
 
     (void)arg;
     memcpy(out, &x, sizeof(x));
@@ -1115,19 +731,19 @@ static int sum_finish(const struct gy_time *t, void *recs, uint32_t n, gy_emit_t
     (void)t;
     (void)arg;
     for (uint32_t i = 0; i < n; i++)
-        s.sum += u64_at0((const uint64_t *)recs + i);
+        s.sum += ts_u64_at((const uint64_t *)recs + i, 0);
     return gy_emit(emit, &s);
 }
 
-static void gen_small(struct rng *r, uint32_t input, void *rec)
+static void gen_small(uint64_t *r, uint32_t input, void *rec)
 {
-    uint64_t x = 1 + rng_below(r, 5000);
+    uint64_t x = 1 + ts_rng_below(r, 5000);
 
     (void)input;
     memcpy(rec, &x, sizeof(x));
 }
 
-static void build_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_loop(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                        gy_stream_t **probe_on)
 {
     gy_loop_t *l = gy_loop_new(df, 0, "halve");
@@ -1138,20 +754,20 @@ static void build_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
         return;
     two[0] = gy_loop_enter(l, in[0]);
     cur = gy_op_concat(two, 2, "cur");
-    sink(gy_op_count(cur, "buckets", bucket_key, NULL), &c->out[0]);
-    sink(gy_op_unary_notify(cur, "sum", gy_pact_exchange(key_zero, NULL), sizeof(struct sum_n),
-                            sum_finish, NULL),
-         &c->out[1]);
+    ts_sink(gy_op_count(cur, "buckets", bucket_key, NULL), &c->out[0]);
+    ts_sink(gy_op_unary_notify(cur, "sum", gy_pact_exchange(ts_key_zero, NULL),
+                               sizeof(struct sum_n), sum_finish, NULL),
+            &c->out[1]);
     next = gy_op_map(gy_op_filter(cur, "gt1", gt1, NULL), "half", sizeof(uint64_t), halve, NULL);
     if (next)
         gy_feedback_connect(fb, next);
     left = gy_loop_leave(l, gy_op_filter(cur, "eq1", eq1, NULL));
-    sink(left, &c->out[2]);
+    ts_sink(left, &c->out[2]);
     *probe_on = left;
 }
 
 /* Per epoch, iterates the multiset itself and counts buckets brute force. */
-static void oracle_loop_epoch(uint64_t epoch, uint64_t *m, uint32_t n, struct rows *want)
+static void oracle_loop_epoch(uint64_t epoch, uint64_t *m, uint32_t n, struct ts_rows *want)
 {
     for (uint32_t it = 0; n > 0; it++) {
         struct gy_time t = gy_time_zero(1);
@@ -1159,32 +775,32 @@ static void oracle_loop_epoch(uint64_t epoch, uint64_t *m, uint32_t n, struct ro
         uint32_t kept = 0;
         t.epoch = epoch;
         t.iter[0] = it;
-        qsort(m, n, sizeof(*m), u64_cmp);
+        qsort(m, n, sizeof(*m), ts_cmp_u64);
         for (uint32_t i = 0; i < n;) {
             struct gy_key_count kc = {m[i] >> 4, 0};
             for (; i < n && (m[i] >> 4) == kc.key; i++)
                 kc.count++;
-            rows_push(&want[0], &t, 0, &kc, sizeof(kc));
+            ts_rows_push(&want[0], &t, 0, &kc, sizeof(kc));
         }
         for (uint32_t i = 0; i < n; i++) {
             s.sum += m[i];
             if (m[i] == 1)
-                push_epoch(&want[2], epoch, &m[i], sizeof(m[i]));
+                ts_rows_push_epoch(&want[2], epoch, &m[i], sizeof(m[i]));
             if (m[i] > 1)
                 m[kept++] = m[i] / 2;
         }
-        rows_push(&want[1], &t, 0, &s, sizeof(s));
+        ts_rows_push(&want[1], &t, 0, &s, sizeof(s));
         n = kept;
     }
 }
 
-static void oracle_loop(const struct plan *p, struct rows *want)
+static void oracle_loop(const struct ts_plan *p, struct ts_rows *want)
 {
     for (uint32_t k = 0; k < p->nepochs; k++) {
         uint32_t n = p->start[0][k + 1] - p->start[0][k];
         uint64_t *m = malloc((n + 1) * sizeof(*m));
         assert_non_null(m);
-        memcpy(m, plan_rec(p, 0, p->start[0][k]), n * sizeof(*m));
+        memcpy(m, ts_plan_rec(p, 0, p->start[0][k]), n * sizeof(*m));
         oracle_loop_epoch(p->epoch[k], m, n, want);
         free(m);
     }
@@ -1216,7 +832,7 @@ static void boom_input(gy_op_t *op, void *state, uint32_t port, const struct gy_
         return;
 }
 
-static void build_boom(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_boom(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                        gy_stream_t **probe_on)
 {
     size_t size = sizeof(uint64_t);
@@ -1227,25 +843,25 @@ static void build_boom(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
     if (!op)
         return;
     gy_op_connect(op, 0, in[0], gy_pact_broadcast());
-    sink(gy_op_output(op, 0), &c->out[0]);
+    ts_sink(gy_op_output(op, 0), &c->out[0]);
     *probe_on = gy_op_output(op, 0);
 }
 
 static int explode(const void *rec, gy_emit_t *e, void *arg)
 {
     (void)arg;
-    if (u64_at0(rec) % 7 == 3)
+    if (ts_u64_at(rec, 0) % 7 == 3)
         return -EIO;
     return gy_emit(e, rec);
 }
 
-static void build_explode(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_explode(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                           gy_stream_t **probe_on)
 {
     gy_stream_t *s = gy_op_flat_map(in[0], "explode", sizeof(uint64_t), explode, NULL);
 
     (void)df;
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
     *probe_on = s;
 }
 
@@ -1254,7 +870,7 @@ static void build_explode(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
 static int picky_finish(const struct gy_time *t, void *recs, uint32_t n, gy_emit_t *emit,
                         void *arg)
 {
-    const struct plan *p = arg;
+    const struct ts_plan *p = arg;
     uint32_t k = 0;
 
     (void)recs;
@@ -1265,37 +881,37 @@ static int picky_finish(const struct gy_time *t, void *recs, uint32_t n, gy_emit
     return t->epoch > p->epoch[k] ? -EDOM : 0;
 }
 
-static void build_picky(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_picky(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                         gy_stream_t **probe_on)
 {
-    gy_stream_t *s = gy_op_unary_notify(in[0], "picky", gy_pact_exchange(key_first, NULL),
+    gy_stream_t *s = gy_op_unary_notify(in[0], "picky", gy_pact_exchange(ts_key_first, NULL),
                                         sizeof(uint64_t), picky_finish, (void *)c->plan);
 
     (void)df;
     (void)probe_on; /* no waits: many epochs stay buffered when it fails */
-    sink(s, &c->out[0]);
+    ts_sink(s, &c->out[0]);
 }
 
-static void build_mismatch(struct tctx *c, gy_dataflow_t *df, gy_stream_t **in,
+static void build_mismatch(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
                            gy_stream_t **probe_on)
 {
     gy_stream_t *two[2] = {in[0], gy_op_map(in[0], "wide", 16, map_sq, NULL)};
 
     (void)df;
     (void)probe_on;
-    sink(gy_op_concat(two, 2, "cat"), &c->out[0]);
+    ts_sink(gy_op_concat(two, 2, "cat"), &c->out[0]);
 }
 
 /* Runs build on every worker count; the run must fail with a message that
  * starts with prefix, in well under the time a hang would take. */
-static void expect_failure(build_fn build, const char *prefix, gen_fn gen)
+static void expect_failure(ts_build_fn build, const char *prefix, ts_gen_fn gen)
 {
     size_t sizes[] = {sizeof(uint64_t)};
-    struct tctx c;
+    struct ts_flow c;
 
-    tctx_init(&c, build);
-    for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-        struct plan p;
+    ts_flow_init(&c, build);
+    for (uint32_t wi = 0; wi < TS_FLOW_NWORKERS; wi++) {
+        struct ts_plan p;
         char err[512];
         double t0 = gy_now();
         int rc;
@@ -1307,15 +923,15 @@ static void expect_failure(build_fn build, const char *prefix, gen_fn gen)
         for (uint32_t k = 0; k < p.nepochs; k++)
             p.wait[k] = true; /* every worker keeps waiting for the failed operator */
         c.plan = &p;
-        rc = run_on(&c, WORKERS[wi], err, sizeof(err));
+        rc = ts_flow_run(&c, ts_flow_workers[wi], err, sizeof(err));
         assert_int_equal(rc, -ECANCELED);
         if (strncmp(err, prefix, strlen(prefix)) != 0)
-            fail_msg("%u workers: message '%s', want it to start with '%s'", WORKERS[wi], err,
-                     prefix);
+            fail_msg("%u workers: message '%s', want it to start with '%s'", ts_flow_workers[wi],
+                     err, prefix);
         assert_true(gy_now() - t0 < 5.0);
-        plan_free(&p);
+        ts_plan_free(&p);
     }
-    tctx_free(&c);
+    ts_flow_destroy(&c);
 }
 
 static void test_operators_failure(void **state)
@@ -1330,13 +946,13 @@ static void test_operators_failure(void **state)
 
 /* ---- the per-time store against a brute-force list ---- */
 
-static struct gy_time random_time(struct rng *r)
+static struct gy_time random_time(uint64_t *r)
 {
-    struct gy_time t = gy_time_zero(rng_below(r, 3));
+    struct gy_time t = gy_time_zero(ts_rng_below(r, 3));
 
-    t.epoch = rng_below(r, 6);
+    t.epoch = ts_rng_below(r, 6);
     for (uint32_t j = 0; j < t.depth; j++)
-        t.iter[j] = rng_below(r, 5);
+        t.iter[j] = ts_rng_below(r, 5);
     return t;
 }
 
@@ -1358,7 +974,7 @@ static uint32_t tmodel_find(const struct tmodel *m, const struct gy_time *t)
 
 /* get: creates zeroed, 16-byte aligned states, finds existing ones. */
 static void tstore_get_step(struct gy__tstore *ts, struct tmodel *m, const struct gy_time *t,
-                            struct rng *r)
+                            uint64_t *r)
 {
     uint32_t k = tmodel_find(m, t);
     bool created;
@@ -1370,7 +986,7 @@ static void tstore_get_step(struct gy__tstore *ts, struct tmodel *m, const struc
     if (created) {
         assert_true(v[0] == 0 && v[1] == 0 && v[2] == 0);
         m->t[m->n] = *t;
-        m->v[m->n++] = rng_next(r);
+        m->v[m->n++] = ts_rng_next(r);
         v[2] = m->v[k];
     }
     assert_true(v[2] == m->v[k]);
@@ -1394,13 +1010,13 @@ static void test_operators_tstore_oracle(void **state)
 {
     struct gy__tstore ts;
     struct tmodel m = {.n = 0};
-    struct rng r = {42};
+    uint64_t r = 42;
 
     (void)state;
     gy__tstore_init(&ts, sizeof(uint64_t) * 3);
     for (uint32_t step = 0; step < 20000; step++) {
         struct gy_time t = random_time(&r);
-        uint32_t op = rng_below(&r, 3);
+        uint32_t op = ts_rng_below(&r, 3);
         uint64_t *v;
         if (op == 0) {
             tstore_get_step(&ts, &m, &t, &r);
@@ -1424,7 +1040,7 @@ static void test_operators_tstore_oracle(void **state)
 
 /* One round of upserts summing random values into keys below range; then
  * every key is in the insertion-order list once, with its sum. */
-static void ktab_round(struct gy__ktab *t, struct rng *r, uint32_t range, uint64_t *sum,
+static void ktab_round(struct gy__ktab *t, uint64_t *r, uint32_t range, uint64_t *sum,
                        bool *present)
 {
     uint32_t distinct = 0;
@@ -1432,14 +1048,14 @@ static void ktab_round(struct gy__ktab *t, struct rng *r, uint32_t range, uint64
     memset(sum, 0, NKEYS * sizeof(*sum));
     memset(present, 0, NKEYS * sizeof(*present));
     for (uint32_t i = 0; i < 20000; i++) {
-        uint32_t key = rng_below(r, range);
-        uint64_t x = rng_below(r, 100), acc;
+        uint32_t key = ts_rng_below(r, range);
+        uint64_t x = ts_rng_below(r, 100), acc;
         bool fresh;
         unsigned char *v = gy__ktab_upsert(t, key * KEY_SPREAD, &fresh);
         assert_non_null(v);
         assert_true(((uintptr_t)v & 7) == 0);
         assert_int_equal(fresh, !present[key]);
-        acc = (fresh ? 0 : u64_at0(v)) + x;
+        acc = (fresh ? 0 : ts_u64_at(v, 0)) + x;
         memcpy(v, &acc, 8);
         memset(v + 8, 0xab, 4);
         distinct += fresh;
@@ -1451,7 +1067,7 @@ static void ktab_round(struct gy__ktab *t, struct rng *r, uint32_t range, uint64
         uint32_t slot = t->order[i];
         uint64_t key = t->keys[slot] / KEY_SPREAD;
         assert_true(present[key]);
-        assert_true(u64_at0(t->vals + (size_t)slot * t->vstride) == sum[key]);
+        assert_true(ts_u64_at(t->vals + (size_t)slot * t->vstride, 0) == sum[key]);
         present[key] = false; /* each key once */
     }
 }
@@ -1461,7 +1077,7 @@ static void test_operators_ktab_oracle(void **state)
     struct gy__ktab t;
     uint64_t *sum = calloc(NKEYS, sizeof(*sum));
     bool *present = calloc(NKEYS, sizeof(*present));
-    struct rng r = {7};
+    uint64_t r = 7;
 
     (void)state;
     assert_true(sum && present);

@@ -40,6 +40,8 @@
 #include "operators/op.h"
 #include "progress/alloc.h"
 #include "runtime/runtime.h"
+#include "tests/support/rng.h"
+#include "tests/support/run.h"
 
 #define MAXW 8
 #define EPOCHS 16
@@ -74,30 +76,16 @@ struct run {
     struct stats got[NOPS][MAXW];
 };
 
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t mix(uint64_t key, uint64_t salt)
-{
-    uint64_t s = key ^ (salt * 0xd6e8feb86659fd93ULL);
-    return rnd(&s);
-}
-
 /* A seeded scheduling disturbance: mostly nothing, sometimes a yield,
  * rarely a sleep of a few microseconds (which the kernel rounds up to tens). */
 static void jitter(uint64_t *rs)
 {
-    uint64_t r = rnd(rs) % 64;
+    uint64_t r = ts_rng_next(rs) % 64;
 
     if (r < 4) {
         sched_yield();
     } else if (r == 4) {
-        struct timespec ts = {0, (long)(1000 + rnd(rs) % 30000)};
+        struct timespec ts = {0, (long)(1000 + ts_rng_next(rs) % 30000)};
         nanosleep(&ts, NULL);
     }
 }
@@ -107,13 +95,13 @@ static void jitter(uint64_t *rs)
 static uint32_t gen_epoch(uint64_t seed, uint32_t w, uint64_t e, struct srec *out)
 {
     uint64_t s = seed ^ ((uint64_t)w << 48) ^ (e * 0x9e37ULL);
-    uint32_t n = MIN_RECS + (uint32_t)(rnd(&s) % VAR_RECS);
+    uint32_t n = MIN_RECS + ts_rng_below(&s, VAR_RECS);
 
     for (uint32_t i = 0; i < n; i++) {
-        out[i].key = rnd(&s);
+        out[i].key = ts_rng_next(&s);
         out[i].epoch = e;
         out[i].hops = 0;
-        out[i].target = (uint32_t)(rnd(&s) % ITERS);
+        out[i].target = ts_rng_below(&s, ITERS);
     }
     return n;
 }
@@ -121,7 +109,7 @@ static uint32_t gen_epoch(uint64_t seed, uint32_t w, uint64_t e, struct srec *ou
 static uint64_t key_relay(const void *rec, void *arg)
 {
     (void)arg;
-    return mix(((const struct srec *)rec)->key, op_salt[OP_RELAY]);
+    return ts_mix(((const struct srec *)rec)->key, op_salt[OP_RELAY]);
 }
 
 static uint64_t key_circ(const void *rec, void *arg)
@@ -129,13 +117,13 @@ static uint64_t key_circ(const void *rec, void *arg)
     const struct srec *r = rec;
 
     (void)arg;
-    return mix(r->key, 1000 + r->hops);
+    return ts_mix(r->key, 1000 + r->hops);
 }
 
 static uint64_t key_after(const void *rec, void *arg)
 {
     (void)arg;
-    return mix(((const struct srec *)rec)->key, op_salt[OP_AFTER]);
+    return ts_mix(((const struct srec *)rec)->key, op_salt[OP_AFTER]);
 }
 
 /* Where one record is received, at which time, by every operator. */
@@ -298,7 +286,7 @@ static void relay_input(gy_op_t *op, void *state, uint32_t port, const struct gy
     chk_receive(op, c, cap, recs, n);
     if (c->st->violations)
         return;
-    if (rnd(&c->rng) % 2 == 0) {
+    if (ts_rng_next(&c->rng) % 2 == 0) {
         if (gy_op_give(op, 0, cap, recs, n) != 0)
             return;
     } else if (hold(c, cap->time.epoch, recs, n) != 0) {
@@ -343,7 +331,7 @@ static void circ_input(gy_op_t *op, void *state, uint32_t port, const struct gy_
 {
     struct chk *c = state;
     const struct srec *in = recs;
-    bool later = rnd(&c->rng) % 4 == 0;
+    bool later = ts_rng_next(&c->rng) % 4 == 0;
 
     (void)port;
     jitter(&c->rng);
@@ -371,7 +359,7 @@ static void circ_frontier(gy_op_t *op, void *state)
 
     if (c->nstash == 0)
         return;
-    if (rnd(&c->rng) % 3 == 0) {
+    if (ts_rng_next(&c->rng) % 3 == 0) {
         gy_op_activate(op);
         return;
     }
@@ -470,7 +458,7 @@ static gy_probe_t *build(gy_worker_t *w, struct run *r, gy_input_t **in)
 
 static int some_steps(gy_worker_t *w, uint64_t *rs)
 {
-    uint32_t n = (uint32_t)(rnd(rs) % 4);
+    uint32_t n = ts_rng_below(rs, 4);
 
     for (uint32_t i = 0; i < n; i++) {
         if (gy_worker_step(w) < 0)
@@ -487,7 +475,7 @@ static int wait_for(gy_worker_t *w, gy_probe_t *p, uint64_t e, uint64_t *rs)
     struct gy_time t = gy_time_epoch(e);
 
     while (e == UINT64_MAX ? !gy_probe_done(p) : gy_probe_less_equal(p, &t)) {
-        int rc = rnd(rs) % 4 == 0 ? gy_worker_step(w) : gy_worker_step_or_park(w);
+        int rc = ts_rng_next(rs) % 4 == 0 ? gy_worker_step(w) : gy_worker_step_or_park(w);
         if (rc < 0)
             return rc;
         jitter(rs);
@@ -499,7 +487,7 @@ static int send_epoch(gy_worker_t *w, gy_input_t *in, const struct srec *recs, u
                       uint64_t *rs)
 {
     for (uint32_t off = 0; off < n;) {
-        uint32_t k = 1 + (uint32_t)(rnd(rs) % MAX_CHUNK);
+        uint32_t k = 1 + ts_rng_below(rs, MAX_CHUNK);
         if (k > n - off)
             k = n - off;
         if (gy_input_send(in, recs + off, k) != 0 || some_steps(w, rs) != 0)
@@ -524,7 +512,7 @@ static int safety_worker(gy_worker_t *w, void *arg)
         uint32_t n = gen_epoch(r->seed, me, e, recs);
         if (send_epoch(w, in, recs, n, &rs) != 0 || gy_input_advance_to(in, e + 1) != 0)
             return -ECANCELED;
-        if (rnd(&rs) % 3 == 0 && wait_for(w, p, rnd(&rs) % (e + 1), &rs) != 0)
+        if (ts_rng_next(&rs) % 3 == 0 && wait_for(w, p, ts_rng_next(&rs) % (e + 1), &rs) != 0)
             return -ECANCELED;
     }
     gy_input_close(in);
@@ -553,7 +541,6 @@ static void assert_stats(struct run *r)
 static void stress(uint32_t workers, uint64_t seed)
 {
     static struct run r;
-    struct gy_runtime_config cfg;
     char err[512];
     int rc;
 
@@ -561,10 +548,7 @@ static void stress(uint32_t workers, uint64_t seed)
     r.workers = workers;
     r.seed = seed;
     oracle(&r);
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
-    rc = gy_runtime_run(&cfg, safety_worker, &r, err, sizeof(err));
+    rc = ts_runtime_run(workers, safety_worker, &r, err, sizeof(err));
     if (rc != 0)
         print_error("W=%u seed=%llu: %s\n", workers, (unsigned long long)seed, err);
     assert_int_equal(rc, 0);

@@ -22,12 +22,9 @@
 #include "graph/edgefile.h"
 #include "progress/alloc.h"
 #include "tests/support/oracle_tsv.h"
+#include "tests/support/rows.h"
 
 #define MAX_FILES 64
-
-struct pair {
-    uint64_t a, b;
-};
 
 static struct oracle_tsv oracle;
 static char *files[MAX_FILES];
@@ -51,43 +48,6 @@ static bool graph_name(const char *s)
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const struct pair *x = a, *y = b;
-
-    if (x->a != y->a)
-        return (x->a > y->a) - (x->a < y->a);
-    return (x->b > y->b) - (x->b < y->b);
-}
-
-static size_t dedupe_u64(uint64_t *v, size_t n)
-{
-    size_t k = 0;
-
-    qsort(v, n, sizeof *v, cmp_u64);
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || v[k - 1] != v[i])
-            v[k++] = v[i];
-    return k;
-}
-
-static size_t dedupe_pairs(struct pair *v, size_t n)
-{
-    size_t k = 0;
-
-    qsort(v, n, sizeof *v, cmp_pair);
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || cmp_pair(&v[k - 1], &v[i]) != 0)
-            v[k++] = v[i];
-    return k;
 }
 
 static gy_edges_t *must_open(const char *file, const struct gy_edges_opts *o)
@@ -149,7 +109,7 @@ static void check_split(const gy_edges_t *f, const struct gy_edge *e, const uint
 static void count_graph(const struct gy_edge *e, size_t n, size_t *nv, size_t *ne)
 {
     uint64_t *ids = malloc((2 * n + 1) * sizeof *ids);
-    struct pair *p = malloc((n + 1) * sizeof *p);
+    struct ts_pair *p = malloc((n + 1) * sizeof *p);
     size_t k = 0;
 
     assert_non_null(ids);
@@ -163,8 +123,8 @@ static void count_graph(const struct gy_edge *e, size_t n, size_t *nv, size_t *n
         p[k].b = e[i].u < e[i].v ? e[i].v : e[i].u;
         k++;
     }
-    *nv = dedupe_u64(ids, 2 * n);
-    *ne = dedupe_pairs(p, k);
+    *nv = ts_sort_distinct(ids, 2 * n, sizeof *ids, ts_cmp_u64);
+    *ne = ts_sort_distinct(p, k, sizeof *p, ts_cmp_pair);
     free(ids);
     free(p);
 }

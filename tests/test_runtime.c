@@ -33,6 +33,9 @@
 #include "operators/op.h"
 #include "progress/alloc.h"
 #include "runtime/runtime.h"
+#include "tests/support/rng.h"
+#include "tests/support/rows.h"
+#include "tests/support/run.h"
 
 #define MAXW 8              /* most workers any case uses */
 #define TOT_EPOCHS 6        /* epochs of the totals case */
@@ -41,42 +44,7 @@
 #define PROMPT_S 1.0        /* a failure must stop every worker within this */
 #define RUN_LIMIT_S 5.0     /* a failing run must return within this */
 
-/* splitmix64: small, seedable, reproducible. */
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static const size_t rs8 = 8;
-
-static struct gy_runtime_config config(uint32_t workers)
-{
-    struct gy_runtime_config cfg;
-
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
-    return cfg;
-}
-
-static uint64_t key_first(const void *rec, void *arg)
-{
-    uint64_t k;
-
-    (void)arg;
-    memcpy(&k, rec, sizeof(k));
-    return k;
-}
-
-static uint64_t key_zero(const void *rec, void *arg)
-{
-    (void)rec;
-    (void)arg;
-    return 0;
-}
 
 /* ------------------------------------------------------------------------
  * (a) Exact totals: random (key, value) records exchanged by key; a "sum"
@@ -119,11 +87,11 @@ struct totals {
 static uint32_t gen_epoch(uint64_t seed, uint32_t w, uint64_t e, struct kv *out)
 {
     uint64_t s = seed ^ ((uint64_t)w << 32) ^ (e * 0x51ed27ULL);
-    uint32_t n = TOT_MIN_RECS + (uint32_t)(rnd(&s) % TOT_VAR_RECS);
+    uint32_t n = TOT_MIN_RECS + ts_rng_below(&s, TOT_VAR_RECS);
 
     for (uint32_t i = 0; i < n; i++) {
-        out[i].key = rnd(&s);
-        out[i].val = rnd(&s) % 1000003;
+        out[i].key = ts_rng_next(&s);
+        out[i].val = ts_rng_next(&s) % 1000003;
     }
     return n;
 }
@@ -236,8 +204,8 @@ static gy_probe_t *totals_build(gy_worker_t *w, struct totals *t, gy_input_t **i
     coll.state = sum_state(w, t);
     if (!sum.state || !coll.state || !(sop = gy_op_new(df, &sum)) || !(cop = gy_op_new(df, &coll)))
         return NULL;
-    gy_op_connect(sop, 0, s, gy_pact_exchange(key_first, NULL));
-    gy_op_connect(cop, 0, gy_op_output(sop, 0), gy_pact_exchange(key_zero, NULL));
+    gy_op_connect(sop, 0, s, gy_pact_exchange(ts_key_first, NULL));
+    gy_op_connect(cop, 0, gy_op_output(sop, 0), gy_pact_exchange(ts_key_zero, NULL));
     p = gy_probe_new(gy_op_output(sop, 0));
     if (!p || gy_dataflow_build(df) != 0)
         return NULL;
@@ -250,13 +218,13 @@ static int totals_send(gy_worker_t *w, gy_input_t *in, struct kv *recs, uint32_t
     uint32_t off = 0;
 
     while (off < n) {
-        uint32_t k = 1 + (uint32_t)(rnd(rs) % 300);
+        uint32_t k = 1 + ts_rng_below(rs, 300);
         if (k > n - off)
             k = n - off;
         if (gy_input_send(in, recs + off, k) != 0)
             return -ECANCELED;
         off += k;
-        if (rnd(rs) % 4 == 0 && gy_worker_step(w) < 0)
+        if (ts_rng_next(rs) % 4 == 0 && gy_worker_step(w) < 0)
             return -ECANCELED;
     }
     return 0;
@@ -335,7 +303,7 @@ static void totals_assert_collected(const struct totals *t)
 static void totals_case(uint32_t workers, uint64_t seed)
 {
     static struct totals t;
-    struct gy_runtime_config cfg = config(workers);
+    struct gy_runtime_config cfg = ts_runtime_config(workers);
     char err[512];
     int rc;
 
@@ -426,7 +394,7 @@ static int sink_worker(gy_worker_t *w, void *arg)
 
     if (!df || !(in = gy_input_new(df, "in", 8, &s)) || !(op = gy_op_new(df, &spec)))
         return -ECANCELED;
-    gy_op_connect(op, 0, s, gy_pact_exchange(key_first, NULL));
+    gy_op_connect(op, 0, s, gy_pact_exchange(ts_key_first, NULL));
     if (gy_dataflow_build(df) != 0)
         return -ECANCELED;
     for (uint64_t e = 0; e < SINK_EPOCHS; e++) {
@@ -457,7 +425,7 @@ static void test_runtime_sink_notify(void **state)
 
     (void)state;
     for (size_t c = 0; c < sizeof(ws) / sizeof(ws[0]); c++) {
-        struct gy_runtime_config cfg = config(ws[c]);
+        struct gy_runtime_config cfg = ts_runtime_config(ws[c]);
         char err[512];
         memset(&r, 0, sizeof(r));
         r.workers = ws[c];
@@ -549,7 +517,7 @@ static void test_runtime_notify_passed(void **state)
 
     (void)state;
     for (size_t c = 0; c < sizeof(ws) / sizeof(ws[0]); c++) {
-        struct gy_runtime_config cfg = config(ws[c]);
+        struct gy_runtime_config cfg = ts_runtime_config(ws[c]);
         uint32_t rounds[2] = {0, 0};
         char err[512];
         int rc = gy_runtime_run(&cfg, np_worker, rounds, err, sizeof(err));
@@ -640,7 +608,7 @@ static int failrun_build(gy_worker_t *w, struct failrun *f, gy_input_t **in)
     spin.state = ss = fail_state(w, f);
     if (!boom.state || !spin.state || !(bop = gy_op_new(df, &boom)) || !(sop = gy_op_new(df, &spin)))
         return -ECANCELED;
-    gy_op_connect(bop, 0, s, gy_pact_exchange(key_first, NULL));
+    gy_op_connect(bop, 0, s, gy_pact_exchange(ts_key_first, NULL));
     if (gy_op_initial_cap(sop, &zero, &ss->cap) != 0)
         return -ECANCELED;
     return gy_dataflow_build(df);
@@ -674,7 +642,7 @@ static int failrun_worker(gy_worker_t *w, void *arg)
 static void failrun_case(uint32_t workers)
 {
     static struct failrun f;
-    struct gy_runtime_config cfg = config(workers);
+    struct gy_runtime_config cfg = ts_runtime_config(workers);
     char err[512], want[64];
     double t0 = gy_now(), took;
     int rc;
@@ -731,7 +699,7 @@ static int fnfail_worker(gy_worker_t *w, void *arg)
 static void test_runtime_worker_fn_error(void **state)
 {
     struct fnfail f = {.with_message = false};
-    struct gy_runtime_config cfg = config(2);
+    struct gy_runtime_config cfg = ts_runtime_config(2);
     char err[512], want[128];
     int rc;
 
@@ -788,8 +756,8 @@ static int loopfail_worker(gy_worker_t *w, void *arg)
     body.scope = gy_loop_scope(l);
     if (!(op = gy_op_new(df, &body)))
         return -ECANCELED;
-    gy_op_connect(op, 0, inner, gy_pact_exchange(key_first, NULL));
-    gy_op_connect(op, 1, back, gy_pact_exchange(key_first, NULL));
+    gy_op_connect(op, 0, inner, gy_pact_exchange(ts_key_first, NULL));
+    gy_op_connect(op, 1, back, gy_pact_exchange(ts_key_first, NULL));
     gy_feedback_connect(fb, gy_op_output(op, 0));
     if (!gy_probe_new(gy_loop_leave(l, gy_op_output(op, 0))) || gy_dataflow_build(df) != 0)
         return -ECANCELED;
@@ -809,7 +777,7 @@ static void test_runtime_fail_in_loop(void **state)
     snprintf(want, sizeof(want), "operator 'body': refused iteration %d", LOOP_FAIL_ITER);
     for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
         double t0 = gy_now();
-        cfg = config(ws[i]);
+        cfg = ts_runtime_config(ws[i]);
         assert_int_equal(gy_runtime_run(&cfg, loopfail_worker, NULL, err, sizeof(err)),
                          -ECANCELED);
         assert_string_equal(err, want);
@@ -955,7 +923,7 @@ static int bad_worker(gy_worker_t *w, void *arg)
 static void bad_case(enum bad_kind kind, const char *want1, const char *want2)
 {
     struct badrun b = {.kind = kind};
-    struct gy_runtime_config cfg = config(2);
+    struct gy_runtime_config cfg = ts_runtime_config(2);
     char err[1024];
 
     assert_int_equal(gy_runtime_run(&cfg, bad_worker, &b, err, sizeof(err)), -ECANCELED);
@@ -1081,7 +1049,7 @@ static int mis_worker(gy_worker_t *w, void *arg)
 static void mis_case(enum misuse kind, const char *want)
 {
     struct misrun m = {.kind = kind};
-    struct gy_runtime_config cfg = config(2);
+    struct gy_runtime_config cfg = ts_runtime_config(2);
     char err[512];
 
     assert_int_equal(gy_runtime_run(&cfg, mis_worker, &m, err, sizeof(err)), -ECANCELED);

@@ -42,17 +42,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "algorithms/cc.h"
 #include "algorithms/driver.h"
@@ -62,13 +55,12 @@
 #include "runtime/batch.h"
 #include "runtime/runtime.h"
 #include "runtime/stats.h"
-
-extern char **environ;
+#include "tests/support/proc.h"
+#include "tests/support/run.h"
 
 #define MAXW 8
 #define PER 40000           /* numbers each worker sends */
 #define EPOCHS 4
-#define RUN_SECONDS 60      /* a gyre run that takes longer has hung */
 
 static const uint32_t worker_counts[] = {1, 2, 3, 8};
 #define NWC (sizeof(worker_counts) / sizeof(worker_counts[0]))
@@ -180,15 +172,12 @@ out:
 static gy_stats_t *run_stats(uint32_t workers, bool on, gy_worker_fn fn, void *arg,
                              double *elapsed)
 {
-    struct gy_runtime_config cfg;
+    struct gy_runtime_config cfg = ts_runtime_config(workers);
     gy_stats_t *st = NULL;
     char err[512];
     double t0;
     int rc;
 
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
     cfg.stats = on;
     t0 = gy_now();
     rc = gy_runtime_run_stats(&cfg, fn, arg, &st, err, sizeof(err));
@@ -583,95 +572,23 @@ static void test_stats_driver(void **state)
 /* ---- gyre cc --stats ---- */
 
 struct outcome {
-    char out[1 << 16];
-    char err[1 << 14];
+    char out[1 << 16];     /* stdout, cut at 64 KiB */
+    char err[1 << 14];     /* stderr, cut at 16 KiB */
     int status;            /* exit status, or 128 + signal */
 };
-
-static void gyre_path(char *buf, size_t len)
-{
-    const char *env = getenv("GY_GYRE");
-    char self[4096];
-    ssize_t n;
-
-    if (env && *env) {
-        snprintf(buf, len, "%s", env);
-        return;
-    }
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    assert_true(n > 0);
-    self[n] = '\0';
-    *strrchr(self, '/') = '\0';
-    snprintf(buf, len, "%.4000s/../gyre", self);
-}
-
-/* Reads both pipes to EOF into o, killing the child past the deadline. */
-static void drain(int fds[2], pid_t pid, struct outcome *o)
-{
-    char *bufs[2] = {o->out, o->err};
-    size_t lens[2] = {0, 0}, caps[2] = {sizeof(o->out), sizeof(o->err)};
-    time_t deadline = time(NULL) + RUN_SECONDS;
-    int open_fds = 2;
-
-    while (open_fds > 0) {
-        struct pollfd p[2] = {{.fd = fds[0], .events = POLLIN}, {.fd = fds[1], .events = POLLIN}};
-        if (time(NULL) > deadline) {
-            kill(pid, SIGKILL);
-            fail_msg("gyre ran longer than %d s", RUN_SECONDS);
-        }
-        if (poll(p, 2, 1000) <= 0)
-            continue;
-        for (int k = 0; k < 2; k++) {
-            ssize_t n;
-            if (fds[k] < 0 || p[k].revents == 0)
-                continue;
-            n = read(fds[k], bufs[k] + lens[k], caps[k] - 1 - lens[k]);
-            if (n > 0 && lens[k] + (size_t)n < caps[k] - 1) {
-                lens[k] += (size_t)n;
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            close(fds[k]);
-            fds[k] = -1;
-            open_fds--;
-        }
-    }
-    o->out[lens[0]] = '\0';
-    o->err[lens[1]] = '\0';
-}
 
 /* Runs gyre with the NULL-terminated args; stdin is /dev/null. */
 static void run_gyre(const char *const *args, struct outcome *o)
 {
-    posix_spawn_file_actions_t fa;
-    char path[4200], *argv[16];
-    int po[2], pe[2], fds[2], st;
-    size_t n = 0;
-    pid_t pid;
+    char path[4200];
+    struct ts_proc p;
 
-    gyre_path(path, sizeof(path));
-    if (access(path, X_OK) != 0)
-        fail_msg("%s is missing: build it first (make)", path);
-    argv[n++] = path;
-    for (; args[n - 1] && n < 15; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
-    assert_int_equal(pipe2(po, O_CLOEXEC), 0);
-    assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(posix_spawn_file_actions_adddup2(&fa, po[1], 1), 0);
-    assert_int_equal(posix_spawn_file_actions_adddup2(&fa, pe[1], 2), 0);
-    assert_int_equal(posix_spawn(&pid, path, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    close(po[1]);
-    close(pe[1]);
-    fds[0] = po[0];
-    fds[1] = pe[0];
-    drain(fds, pid, o);
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    ts_gyre_path(path, sizeof(path));
+    ts_proc_run(path, args, NULL, &p);
+    snprintf(o->out, sizeof(o->out), "%s", p.out);
+    snprintf(o->err, sizeof(o->err), "%s", p.err);
+    o->status = p.status;
+    ts_proc_free(&p);
 }
 
 /* The line of text that starts with prefix (after leading blanks), or NULL. */

@@ -17,21 +17,10 @@
 #include "progress/alloc.h"
 #include "progress/summary.h"
 #include "progress/time.h"
+#include "tests/support/rng.h"
+#include "tests/support/times.h"
 
-static uint64_t rng_state = 0x5eed5eedULL;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint32_t below(uint32_t n)
-{
-    return (uint32_t)(rnd() % n);
-}
+static uint64_t rng = 0x5eed5eedULL;
 
 /* A random summary for sources of depth src, values in [0, range). */
 static struct gy_summary rnd_summary(uint32_t src, uint32_t range)
@@ -40,14 +29,14 @@ static struct gy_summary rnd_summary(uint32_t src, uint32_t range)
     uint32_t m;
 
     memset(&s, 0, sizeof(s));
-    s.keep = (uint8_t)below(src + 1);
-    m = below(GY_MAX_DEPTH - s.keep + 1);
+    s.keep = (uint8_t)ts_rng_below(&rng, src + 1);
+    m = ts_rng_below(&rng, GY_MAX_DEPTH - s.keep + 1);
     s.nappend = (uint8_t)m;
-    s.epoch_add = below(range);
+    s.epoch_add = ts_rng_below(&rng, range);
     for (uint32_t j = 0; j < s.keep; j++)
-        s.add[j] = below(range);
+        s.add[j] = ts_rng_below(&rng, range);
     for (uint32_t j = 0; j < m; j++)
-        s.append[j] = below(range);
+        s.append[j] = ts_rng_below(&rng, range);
     return s;
 }
 
@@ -58,36 +47,14 @@ static struct gy_summary rnd_summary_to(uint32_t src, uint32_t dst, uint32_t ran
     uint32_t maxkeep = src < dst ? src : dst;
 
     memset(&s, 0, sizeof(s));
-    s.keep = (uint8_t)below(maxkeep + 1);
+    s.keep = (uint8_t)ts_rng_below(&rng, maxkeep + 1);
     s.nappend = (uint8_t)(dst - s.keep);
-    s.epoch_add = below(range);
+    s.epoch_add = ts_rng_below(&rng, range);
     for (uint32_t j = 0; j < s.keep; j++)
-        s.add[j] = below(range);
+        s.add[j] = ts_rng_below(&rng, range);
     for (uint32_t j = 0; j < s.nappend; j++)
-        s.append[j] = below(range);
+        s.append[j] = ts_rng_below(&rng, range);
     return s;
-}
-
-static struct gy_time rnd_time(uint32_t depth, uint32_t range)
-{
-    struct gy_time t = gy_time_zero(depth);
-
-    t.epoch = below(range);
-    for (uint32_t j = 0; j < depth; j++)
-        t.iter[j] = below(range);
-    return t;
-}
-
-static struct gy_time mk(uint32_t depth, uint64_t e, uint32_t i1, uint32_t i2)
-{
-    struct gy_time t = gy_time_zero(depth);
-
-    t.epoch = e;
-    if (depth > 0)
-        t.iter[0] = i1;
-    if (depth > 1)
-        t.iter[1] = i2;
-    return t;
 }
 
 static void assert_apply(const struct gy_summary *s, struct gy_time in, struct gy_time want)
@@ -107,11 +74,11 @@ static void test_summary_primitives(void **state)
     struct gy_summary lv = gy_summary_leave(2), fb = gy_summary_feedback(2, 3);
     struct gy_summary ed = gy_summary_epoch_delay(1, 2);
 
-    assert_apply(&id, mk(2, 3, 5, 7), mk(2, 3, 5, 7));
-    assert_apply(&en, mk(1, 3, 5, 0), mk(2, 3, 5, 0));
-    assert_apply(&lv, mk(2, 3, 5, 7), mk(1, 3, 5, 0));
-    assert_apply(&fb, mk(2, 3, 5, 7), mk(2, 3, 5, 10));
-    assert_apply(&ed, mk(1, 3, 5, 0), mk(1, 5, 5, 0));
+    assert_apply(&id, ts_time(2, 3, 5, 7, 0), ts_time(2, 3, 5, 7, 0));
+    assert_apply(&en, ts_time(1, 3, 5, 0, 0), ts_time(2, 3, 5, 0, 0));
+    assert_apply(&lv, ts_time(2, 3, 5, 7, 0), ts_time(1, 3, 5, 0, 0));
+    assert_apply(&fb, ts_time(2, 3, 5, 7, 0), ts_time(2, 3, 5, 10, 0));
+    assert_apply(&ed, ts_time(1, 3, 5, 0, 0), ts_time(1, 5, 5, 0, 0));
     assert_int_equal(gy_summary_out_depth(&en), 2);
     assert_int_equal(gy_summary_out_depth(&lv), 1);
 }
@@ -135,7 +102,7 @@ static void test_summary_compose_loops(void **state)
     assert_true(gy_summary_compose(&fb, &en1, &a));
     gy_summary_format(&a, buf, sizeof(buf));
     assert_string_equal(buf, "keep 1 +(0,1) append(0)");
-    assert_apply(&a, mk(1, 4, 6, 0), mk(2, 4, 7, 0));
+    assert_apply(&a, ts_time(1, 4, 6, 0, 0), ts_time(2, 4, 7, 0, 0));
     gy_summary_format(&id0, buf, sizeof(buf));
     assert_string_equal(buf, "keep 0 +(0)");
 }
@@ -146,10 +113,10 @@ static void test_summary_compose_random(void **state)
     int checked = 0;
 
     for (int k = 0; k < 20000; k++) {
-        uint32_t d0 = below(GY_MAX_DEPTH + 1);
+        uint32_t d0 = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
         struct gy_summary a = rnd_summary(d0, 4);
         struct gy_summary b = rnd_summary(gy_summary_out_depth(&a), 4), ab;
-        struct gy_time t = rnd_time(d0, 10), u, v, w;
+        struct gy_time t = ts_rand_time(&rng, d0, 10), u, v, w;
         assert_true(gy_summary_compose(&a, &b, &ab));
         assert_int_equal(gy_summary_out_depth(&ab), gy_summary_out_depth(&b));
         assert_true(gy_summary_apply(&a, &t, &u));
@@ -165,7 +132,7 @@ static void test_summary_compose_associative(void **state)
 {
     (void)state;
     for (int k = 0; k < 20000; k++) {
-        uint32_t d0 = below(GY_MAX_DEPTH + 1);
+        uint32_t d0 = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
         struct gy_summary a = rnd_summary(d0, 5);
         struct gy_summary b = rnd_summary(gy_summary_out_depth(&a), 5);
         struct gy_summary c = rnd_summary(gy_summary_out_depth(&b), 5);
@@ -183,7 +150,7 @@ static void test_summary_overflow(void **state)
     (void)state;
     struct gy_summary ed = gy_summary_epoch_delay(0, 1), fb = gy_summary_feedback(1, 1);
     struct gy_summary big = gy_summary_feedback(1, UINT32_MAX), en = gy_summary_enter(0), r;
-    struct gy_time t = gy_time_epoch(UINT64_MAX), u = mk(1, 0, UINT32_MAX, 0), out;
+    struct gy_time t = gy_time_epoch(UINT64_MAX), u = ts_time(1, 0, UINT32_MAX, 0, 0), out;
     int defined = 0, overflowed = 0;
 
     assert_false(gy_summary_apply(&ed, &t, &out));
@@ -197,14 +164,14 @@ static void test_summary_overflow(void **state)
      * composite is too and agrees; where the composite overflows, the two
      * steps overflow even from the least time. */
     for (int k = 0; k < 20000; k++) {
-        uint32_t d0 = 1 + below(GY_MAX_DEPTH);
+        uint32_t d0 = 1 + ts_rng_below(&rng, GY_MAX_DEPTH);
         struct gy_summary a = rnd_summary(d0, 3), b = rnd_summary(gy_summary_out_depth(&a), 3);
-        struct gy_time x = rnd_time(d0, 3), zero = gy_time_zero(d0), y, z, w;
+        struct gy_time x = ts_rand_time(&rng, d0, 3), zero = gy_time_zero(d0), y, z, w;
         bool ok;
         if (a.keep)
-            a.add[0] = UINT32_MAX - below(3);
+            a.add[0] = UINT32_MAX - ts_rng_below(&rng, 3);
         if (b.keep)
-            b.add[0] = UINT32_MAX - below(3);
+            b.add[0] = UINT32_MAX - ts_rng_below(&rng, 3);
         ok = gy_summary_compose(&a, &b, &r);
         if (gy_summary_apply(&a, &x, &y) && gy_summary_apply(&b, &y, &z)) {
             assert_true(ok);
@@ -271,7 +238,8 @@ static void test_summary_dominance(void **state)
     assert_true(gy_summary_le(&reset, &id1));
     assert_false(gy_summary_le(&id1, &reset));
     for (int k = 0; k < 20000; k++) {
-        uint32_t src = below(GY_MAX_DEPTH + 1), dst = below(GY_MAX_DEPTH + 1);
+        uint32_t src = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
+        uint32_t dst = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
         struct gy_summary a = rnd_summary_to(src, dst, 3), b = rnd_summary_to(src, dst, 3);
         struct pair p = {&a, &b};
         bool le = gy_summary_le(&a, &b);
@@ -296,7 +264,7 @@ static void test_summary_advances(void **state)
     assert_true(gy_summary_advances(&ed));
     assert_false(gy_summary_advances(&id));
     for (int k = 0; k < 20000; k++) {
-        uint32_t d = below(GY_MAX_DEPTH + 1);
+        uint32_t d = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
         struct gy_summary s = rnd_summary_to(d, d, 2);
         bool adv = gy_summary_advances(&s);
         assert_int_equal(adv, all_grid(d, not_below_source, &s));
@@ -321,8 +289,9 @@ static void test_summary_antichain(void **state)
     for (int round = 0; round < 500; round++) {
         struct gy_summaries a;
         struct gy_summary all[40];
-        uint32_t src = below(GY_MAX_DEPTH + 1), dst = below(GY_MAX_DEPTH + 1);
-        int n = 1 + (int)below(40), want = 0;
+        uint32_t src = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
+        uint32_t dst = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
+        int n = 1 + (int)ts_rng_below(&rng, 40), want = 0;
         gy_summaries_init(&a);
         for (int i = 0; i < n; i++) {
             all[i] = rnd_summary_to(src, dst, 3);

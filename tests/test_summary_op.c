@@ -19,7 +19,6 @@
  *  - a failing fold ends the run with the operator's name.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -37,313 +36,61 @@
 #include "operators/op.h"
 #include "operators/summary.h"
 #include "runtime/runtime.h"
+#include "tests/support/flow.h"
+#include "tests/support/rng.h"
+#include "tests/support/rows.h"
 
-static const uint32_t WORKERS[] = {1, 2, 3, 8};
-#define NWORKERS (sizeof(WORKERS) / sizeof(WORKERS[0]))
-#define SEEDS 2
+#define SEEDS 2           /* random inputs per test and worker count */
 
-#define MAX_EPOCHS 12
-#define MAX_REC 256
-#define MAX_OUT 2
-#define CHUNK_MAX 37
+/* ---- this file's plans and checks (tests/support/flow.h) ---- */
 
-/* ---- random numbers (splitmix64) ---- */
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
+/* One input, up to 12 epochs, one in five empty. */
+static struct ts_plan_spec spec(size_t size, uint32_t max, ts_gen_fn gen)
 {
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    struct ts_plan_spec s = {.ninputs = 1, .sizes = {size}, .max_per_epoch = {max}, .gen = gen,
+                             .max_epochs = 12, .empty_one_in = 5};
+
+    return s;
 }
 
-static uint32_t rng_below(struct rng *r, uint32_t n)
+/* This file's own plan generator (ts_plan_make draws all epochs first):
+ * each epoch's record count, wait, gap and records in one go. */
+static void plan_make(struct ts_plan *p, uint64_t seed, const struct ts_plan_spec *s)
 {
-    return (uint32_t)(rng_next(r) % n);
-}
-
-/* ---- rows ---- */
-
-struct row {
-    struct gy_time t;
-    uint32_t size;
-    unsigned char rec[MAX_REC];
-};
-
-struct rows {
-    pthread_mutex_t lock;
-    struct row *v;
-    size_t n, cap;
-};
-
-static void rows_init(struct rows *r)
-{
-    memset(r, 0, sizeof(*r));
-    pthread_mutex_init(&r->lock, NULL);
-}
-
-static void rows_free(struct rows *r)
-{
-    free(r->v);
-    pthread_mutex_destroy(&r->lock);
-}
-
-static void rows_push(struct rows *r, const struct gy_time *t, const void *rec, size_t size)
-{
-    struct row *w;
-
-    assert_true(size <= MAX_REC);
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 64;
-        r->v = realloc(r->v, r->cap * sizeof(*r->v));
-        assert_non_null(r->v);
-    }
-    w = &r->v[r->n++];
-    memset(w, 0, sizeof(*w));
-    w->t = *t;
-    w->size = (uint32_t)size;
-    memcpy(w->rec, rec, size);
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-    const struct row *x = a, *y = b;
-    int c = gy_time_cmp(&x->t, &y->t);
-
-    if (c != 0)
-        return c;
-    if (x->size != y->size)
-        return x->size < y->size ? -1 : 1;
-    return memcmp(x->rec, y->rec, x->size);
-}
-
-static void assert_rows_equal(struct rows *got, struct rows *want, const char *label,
-                              uint32_t workers)
-{
-    size_t n = got->n < want->n ? got->n : want->n;
-
-    qsort(got->v, got->n, sizeof(*got->v), row_cmp);
-    qsort(want->v, want->n, sizeof(*want->v), row_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (row_cmp(&got->v[i], &want->v[i]) != 0) {
-            char tg[96], tw[96];
-            gy_time_format(&got->v[i].t, tg, sizeof(tg));
-            gy_time_format(&want->v[i].t, tw, sizeof(tw));
-            fail_msg("%s, %u workers: row %zu of %zu differs (got time %s, want %s)", label,
-                     workers, i, want->n, tg, tw);
-        }
-    if (got->n != want->n)
-        fail_msg("%s, %u workers: %zu rows, want %zu", label, workers, got->n, want->n);
-}
-
-/* ---- sink ---- */
-
-struct sink {
-    struct rows *out;
-    size_t rec_size;
-};
-
-static void sink_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
-                       const void *recs, uint32_t n)
-{
-    struct sink *k = state;
-
-    (void)op;
-    (void)port;
-    pthread_mutex_lock(&k->out->lock);
-    for (uint32_t i = 0; i < n; i++)
-        rows_push(k->out, &cap->time, (const unsigned char *)recs + i * k->rec_size, k->rec_size);
-    pthread_mutex_unlock(&k->out->lock);
-}
-
-static void sink(gy_stream_t *s, struct rows *out)
-{
-    struct sink *k;
-    struct gy_op_spec spec = {.name = "sink", .ninputs = 1,
-                              .cb = {.on_input = sink_input, .destroy = free}};
-    gy_op_t *op;
-
-    if (!s)
-        return;
-    k = malloc(sizeof(*k));
-    assert_non_null(k);
-    k->out = out;
-    k->rec_size = gy_stream_rec_size(s);
-    spec.scope = gy_stream_scope(s);
-    spec.state = k;
-    op = gy_op_new(gy_stream_dataflow(s), &spec);
-    if (op)
-        gy_op_connect(op, 0, s, gy_pact_pipeline());
-}
-
-/* ---- plans: one input of fixed-size records per epoch ---- */
-
-typedef void (*gen_fn)(struct rng *r, void *rec);
-
-struct plan {
-    uint64_t seed;
-    uint32_t nepochs;
-    uint64_t epoch[MAX_EPOCHS];
-    bool wait[MAX_EPOCHS];
-    size_t rec_size;
-    unsigned char *recs;
-    uint32_t start[MAX_EPOCHS + 1];
-};
-
-static void plan_make(struct plan *p, uint64_t seed, size_t size, uint32_t max, gen_fn gen)
-{
-    struct rng r = {seed};
-    uint64_t e = rng_below(&r, 3);
-    uint32_t total = 0;
+    uint64_t r = seed;
+    uint64_t e = ts_rng_below(&r, 3);
+    uint32_t total = 0, max = s->max_per_epoch[0];
+    size_t size = s->sizes[0];
 
     memset(p, 0, sizeof(*p));
     p->seed = seed;
-    p->rec_size = size;
-    p->nepochs = 4 + rng_below(&r, MAX_EPOCHS - 3);
-    p->recs = malloc((size_t)p->nepochs * (max + 1) * size);
-    assert_non_null(p->recs);
+    p->ninputs = 1;
+    p->rec_size[0] = size;
+    p->nepochs = 4 + ts_rng_below(&r, s->max_epochs - 3);
+    p->recs[0] = malloc((size_t)p->nepochs * (max + 1) * size);
+    assert_non_null(p->recs[0]);
     for (uint32_t k = 0; k < p->nepochs; k++) {
-        uint32_t n = rng_below(&r, 5) == 0 ? 0 : rng_below(&r, max + 1);
+        uint32_t n = ts_rng_below(&r, s->empty_one_in) == 0 ? 0 : ts_rng_below(&r, max + 1);
         p->epoch[k] = e;
-        p->wait[k] = rng_below(&r, 3) == 0;
-        e += 1 + rng_below(&r, 3);
-        p->start[k] = total;
+        p->wait[k] = ts_rng_below(&r, 3) == 0;
+        e += 1 + ts_rng_below(&r, 3);
+        p->start[0][k] = total;
         for (uint32_t j = 0; j < n; j++)
-            gen(&r, p->recs + (size_t)(total + j) * size);
+            s->gen(&r, 0, p->recs[0] + (size_t)(total + j) * size);
         total += n;
     }
-    p->start[p->nepochs] = total;
+    p->start[0][p->nepochs] = total;
 }
 
-static const void *plan_rec(const struct plan *p, uint32_t j)
+/* For every worker count and seed: generate, run, compare nout sinks. */
+static void check_all(const char *label, ts_build_fn build, ts_oracle_fn oracle, size_t size,
+                      uint32_t max, ts_gen_fn gen, uint32_t nout)
 {
-    return p->recs + (size_t)j * p->rec_size;
-}
+    struct ts_check ck = {.label = label, .build = build, .oracle = oracle, .nout = nout,
+                          .seeds = SEEDS, .seed_base = 4000, .plan = spec(size, max, gen),
+                          .make = plan_make};
 
-/* ---- running ---- */
-
-struct tctx;
-typedef gy_stream_t *(*build_fn)(struct tctx *c, gy_dataflow_t *df, gy_stream_t *in);
-
-struct tctx {
-    const struct plan *plan;
-    build_fn build;
-    struct rows out[MAX_OUT];
-};
-
-static int send_share(gy_input_t *in, const struct plan *p, uint32_t k, uint32_t me,
-                      uint32_t peers, struct rng *r)
-{
-    unsigned char buf[CHUNK_MAX * 24];
-    uint32_t n = 0, chunk = 1 + rng_below(r, CHUNK_MAX);
-
-    assert_true(p->rec_size <= 24);
-    for (uint32_t j = p->start[k]; j < p->start[k + 1]; j++) {
-        if (j % peers != me)
-            continue;
-        memcpy(buf + (size_t)n * p->rec_size, plan_rec(p, j), p->rec_size);
-        if (++n == chunk) {
-            if (gy_input_send(in, buf, n) != 0)
-                return -ECANCELED;
-            n = 0;
-            chunk = 1 + rng_below(r, CHUNK_MAX);
-        }
-    }
-    return n ? gy_input_send(in, buf, n) : 0;
-}
-
-static int feed(gy_worker_t *w, const struct plan *p, gy_input_t *in, gy_probe_t *probe)
-{
-    uint32_t me = gy_worker_index(w), peers = gy_worker_peers(w);
-    struct rng r = {p->seed ^ (0x5851f42d4c957f2dULL * (me + 1))};
-
-    for (uint32_t k = 0; k < p->nepochs; k++) {
-        if (gy_input_advance_to(in, p->epoch[k]) != 0 || send_share(in, p, k, me, peers, &r) != 0)
-            return -ECANCELED;
-        if (!probe || !p->wait[k])
-            continue;
-        if (gy_input_advance_to(in, p->epoch[k] + 1) != 0 ||
-            gy_probe_wait_epoch(probe, w, p->epoch[k]) != 0)
-            return -ECANCELED;
-    }
-    gy_input_close(in);
-    return 0;
-}
-
-static int worker_main(gy_worker_t *w, void *arg)
-{
-    struct tctx *c = arg;
-    gy_dataflow_t *df = gy_dataflow_new(w, "test");
-    gy_input_t *in;
-    gy_stream_t *s, *probe_on;
-    gy_probe_t *probe = NULL;
-
-    if (!df)
-        return -ENOMEM;
-    in = gy_input_new(df, "in", c->plan->rec_size, &s);
-    if (!in)
-        return -ECANCELED;
-    probe_on = c->build(c, df, s);
-    if (probe_on)
-        probe = gy_probe_new(probe_on);
-    if (gy_dataflow_build(df) != 0 || feed(w, c->plan, in, probe) != 0)
-        return -ECANCELED;
-    return gy_worker_run(w);
-}
-
-static int run_on(struct tctx *c, uint32_t workers, char *err, size_t errlen)
-{
-    struct gy_runtime_config cfg;
-
-    gy_runtime_config_init(&cfg);
-    cfg.workers = workers;
-    cfg.no_pin = true;
-    for (uint32_t i = 0; i < MAX_OUT; i++)
-        c->out[i].n = 0;
-    return gy_runtime_run(&cfg, worker_main, c, err, errlen);
-}
-
-typedef void (*oracle_fn)(const struct plan *p, struct rows *want);
-
-static void check_all(const char *label, build_fn build, oracle_fn oracle, size_t size,
-                      uint32_t max, gen_fn gen, uint32_t nout)
-{
-    struct tctx c;
-    char err[512];
-
-    memset(&c, 0, sizeof(c));
-    c.build = build;
-    for (uint32_t o = 0; o < MAX_OUT; o++)
-        rows_init(&c.out[o]);
-    for (uint32_t s = 0; s < SEEDS; s++)
-        for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-            struct plan p;
-            struct rows want[MAX_OUT];
-            int rc;
-            plan_make(&p, 4000 * (s + 1) + wi, size, max, gen);
-            c.plan = &p;
-            rc = run_on(&c, WORKERS[wi], err, sizeof(err));
-            if (rc != 0)
-                fail_msg("%s: run on %u workers failed (%d): %s", label, WORKERS[wi], rc, err);
-            for (uint32_t o = 0; o < MAX_OUT; o++)
-                rows_init(&want[o]);
-            oracle(&p, want);
-            for (uint32_t o = 0; o < nout; o++) {
-                char what[128];
-                snprintf(what, sizeof(what), "%s, output %u, seed %u", label, o, s);
-                assert_true(want[o].n > 0);
-                assert_rows_equal(&c.out[o], &want[o], what, WORKERS[wi]);
-            }
-            for (uint32_t o = 0; o < MAX_OUT; o++)
-                rows_free(&want[o]);
-            free(p.recs);
-        }
-    for (uint32_t o = 0; o < MAX_OUT; o++)
-        rows_free(&c.out[o]);
+    ts_flow_check(&ck);
 }
 
 /* ---- union-find, the user's summary ---- */
@@ -433,14 +180,16 @@ static void flatten_map(const void *in, void *out, void *arg)
 
 static struct uf_arg small = {SMALL_N};
 
-static void gen_small_edge(struct rng *r, void *rec)
+static void gen_small_edge(uint64_t *r, uint32_t input, void *rec)
 {
-    struct edge32 e = {rng_below(r, SMALL_N), rng_below(r, SMALL_N)};
+    struct edge32 e = {ts_rng_below(r, SMALL_N), ts_rng_below(r, SMALL_N)};
 
+    (void)input;
     memcpy(rec, &e, sizeof(e));
 }
 
-static gy_stream_t *build_uf(struct tctx *c, gy_dataflow_t *df, gy_stream_t *in)
+static void build_uf(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
+                     gy_stream_t **probe_on)
 {
     struct gy_summary_spec spec = {
         .name = "uf", .size = SMALL_N * sizeof(uint32_t), .init = uf_init, .fold = uf_fold,
@@ -450,34 +199,34 @@ static gy_stream_t *build_uf(struct tctx *c, gy_dataflow_t *df, gy_stream_t *in)
     size_t size = SMALL_N * sizeof(uint32_t);
 
     (void)df;
-    plain = gy_op_map(gy_op_summary(in, &spec), "flat", size, flatten_map, &small);
+    plain = gy_op_map(gy_op_summary(in[0], &spec), "flat", size, flatten_map, &small);
     spec.name = "uf_running";
     spec.carry = true;
-    carried = gy_op_map(gy_op_summary(in, &spec), "flat_running", size, flatten_map, &small);
-    sink(plain, &c->out[0]);
-    sink(carried, &c->out[1]);
-    return carried;
+    carried = gy_op_map(gy_op_summary(in[0], &spec), "flat_running", size, flatten_map, &small);
+    ts_sink(plain, &c->out[0]);
+    ts_sink(carried, &c->out[1]);
+    *probe_on = carried;
 }
 
 /* Per epoch with edges: labels of that epoch's edges, and of all so far. */
-static void oracle_uf(const struct plan *p, struct rows *want)
+static void oracle_uf(const struct ts_plan *p, struct ts_rows *want)
 {
     uint32_t run[SMALL_N], one[SMALL_N];
 
     uf_init(run, &small);
     for (uint32_t k = 0; k < p->nepochs; k++) {
         struct gy_time t = gy_time_epoch(p->epoch[k]);
-        if (p->start[k] == p->start[k + 1])
+        if (p->start[0][k] == p->start[0][k + 1])
             continue; /* no records anywhere: no summary */
         uf_init(one, &small);
-        for (uint32_t j = p->start[k]; j < p->start[k + 1]; j++) {
-            assert_int_equal(uf_fold(one, plan_rec(p, j), &small), 0);
-            assert_int_equal(uf_fold(run, plan_rec(p, j), &small), 0);
+        for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
+            assert_int_equal(uf_fold(one, ts_plan_rec(p, 0, j), &small), 0);
+            assert_int_equal(uf_fold(run, ts_plan_rec(p, 0, j), &small), 0);
         }
         uf_flatten(one, SMALL_N);
         uf_flatten(run, SMALL_N);
-        rows_push(&want[0], &t, one, sizeof(one));
-        rows_push(&want[1], &t, run, sizeof(run));
+        ts_rows_push(&want[0], &t, 0, one, sizeof(one));
+        ts_rows_push(&want[1], &t, 0, run, sizeof(run));
     }
 }
 
@@ -497,10 +246,11 @@ struct comp {
     uint64_t root, size;
 };
 
-static void gen_big_edge(struct rng *r, void *rec)
+static void gen_big_edge(uint64_t *r, uint32_t input, void *rec)
 {
-    struct edge32 e = {rng_below(r, BIG_N), rng_below(r, BIG_N)};
+    struct edge32 e = {ts_rng_below(r, BIG_N), ts_rng_below(r, BIG_N)};
 
+    (void)input;
     memcpy(rec, &e, sizeof(e));
 }
 
@@ -537,7 +287,8 @@ static int uf_emit(void *blob, gy_emit_t *emit, void *arg)
     return rc;
 }
 
-static gy_stream_t *build_big(struct tctx *c, gy_dataflow_t *df, gy_stream_t *in)
+static void build_big(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
+                      gy_stream_t **probe_on)
 {
     struct gy_summary_spec spec = {
         .name = "uf_big", .size = BIG_N * sizeof(uint32_t), .init = uf_init, .fold = uf_fold,
@@ -546,15 +297,15 @@ static gy_stream_t *build_big(struct tctx *c, gy_dataflow_t *df, gy_stream_t *in
     gy_stream_t *carried;
 
     (void)df;
-    sink(gy_op_summary(in, &spec), &c->out[0]);
+    ts_sink(gy_op_summary(in[0], &spec), &c->out[0]);
     spec.name = "uf_big_running";
     spec.carry = true;
-    carried = gy_op_summary(in, &spec);
-    sink(carried, &c->out[1]);
-    return carried;
+    carried = gy_op_summary(in[0], &spec);
+    ts_sink(carried, &c->out[1]);
+    *probe_on = carried;
 }
 
-static void push_components(struct rows *want, uint64_t epoch, uint32_t *p)
+static void push_components(struct ts_rows *want, uint64_t epoch, uint32_t *p)
 {
     struct comp *c = malloc(BIG_N * sizeof(*c));
     struct gy_time t = gy_time_epoch(epoch);
@@ -564,22 +315,22 @@ static void push_components(struct rows *want, uint64_t epoch, uint32_t *p)
     uf_flatten(p, BIG_N);
     k = components(p, BIG_N, c);
     for (size_t i = 0; i < k; i++)
-        rows_push(want, &t, &c[i], sizeof(c[i]));
+        ts_rows_push(want, &t, 0, &c[i], sizeof(c[i]));
     free(c);
 }
 
-static void oracle_big(const struct plan *p, struct rows *want)
+static void oracle_big(const struct ts_plan *p, struct ts_rows *want)
 {
     static uint32_t run[BIG_N], one[BIG_N];
 
     uf_init(run, &big);
     for (uint32_t k = 0; k < p->nepochs; k++) {
-        if (p->start[k] == p->start[k + 1])
+        if (p->start[0][k] == p->start[0][k + 1])
             continue;
         uf_init(one, &big);
-        for (uint32_t j = p->start[k]; j < p->start[k + 1]; j++) {
-            assert_int_equal(uf_fold(one, plan_rec(p, j), &big), 0);
-            assert_int_equal(uf_fold(run, plan_rec(p, j), &big), 0);
+        for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
+            assert_int_equal(uf_fold(one, ts_plan_rec(p, 0, j), &big), 0);
+            assert_int_equal(uf_fold(run, ts_plan_rec(p, 0, j), &big), 0);
         }
         push_components(&want[0], p->epoch[k], one);
         push_components(&want[1], p->epoch[k], run);
@@ -604,10 +355,11 @@ struct stats {
     uint64_t count, sum, xor;
 };
 
-static void gen_lrec(struct rng *r, void *rec)
+static void gen_lrec(uint64_t *r, uint32_t input, void *rec)
 {
-    struct lrec x = {rng_below(r, 100), rng_below(r, 1000000), rng_below(r, 5)};
+    struct lrec x = {ts_rng_below(r, 100), ts_rng_below(r, 1000000), ts_rng_below(r, 5)};
 
+    (void)input;
     memcpy(rec, &x, sizeof(x));
 }
 
@@ -660,7 +412,8 @@ static void age(const void *in, void *out, void *arg)
     memcpy(out, &x, sizeof(x));
 }
 
-static gy_stream_t *build_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t *in)
+static void build_loop(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
+                       gy_stream_t **probe_on)
 {
     gy_loop_t *l = gy_loop_new(df, 0, "ttl");
     struct gy_summary_spec spec = {
@@ -670,18 +423,18 @@ static gy_stream_t *build_loop(struct tctx *c, gy_dataflow_t *df, gy_stream_t *i
     gy_feedback_t *fb;
 
     if (!l || !(fb = gy_loop_feedback(l, sizeof(struct lrec), 1, &two[1])))
-        return NULL;
-    two[0] = gy_loop_enter(l, in);
+        return;
+    two[0] = gy_loop_enter(l, in[0]);
     var = gy_op_concat(two, 2, "var");
     if (!var)
-        return NULL;
+        return;
     gy_feedback_connect(fb, gy_op_map(gy_op_filter(var, "alive", alive, NULL), "age",
                                       sizeof(struct lrec), age, NULL));
-    sink(gy_op_summary(var, &spec), &c->out[0]);
+    ts_sink(gy_op_summary(var, &spec), &c->out[0]);
     spec.name = "stats_running";
     spec.carry = true;
-    sink(gy_op_summary(var, &spec), &c->out[1]);
-    return gy_loop_leave(l, var);
+    ts_sink(gy_op_summary(var, &spec), &c->out[1]);
+    *probe_on = gy_loop_leave(l, var);
 }
 
 struct tstat {
@@ -696,7 +449,7 @@ static int tstat_cmp(const void *a, const void *b)
 
 /* Per (epoch, iteration) stats of the instances there; then running totals
  * in lexicographic time order. */
-static void oracle_loop(const struct plan *p, struct rows *want)
+static void oracle_loop(const struct ts_plan *p, struct ts_rows *want)
 {
     struct tstat *v = calloc((size_t)p->nepochs * 5 + 1, sizeof(*v));
     struct stats run = {0, 0, 0};
@@ -708,9 +461,9 @@ static void oracle_loop(const struct plan *p, struct rows *want)
             struct tstat ts = {gy_time_zero(1), {0, 0, 0}};
             ts.t.epoch = p->epoch[k];
             ts.t.iter[0] = i;
-            for (uint32_t j = p->start[k]; j < p->start[k + 1]; j++) {
+            for (uint32_t j = p->start[0][k]; j < p->start[0][k + 1]; j++) {
                 struct lrec x;
-                memcpy(&x, plan_rec(p, j), sizeof(x));
+                memcpy(&x, ts_plan_rec(p, 0, j), sizeof(x));
                 if (x.ttl < i)
                     continue;
                 x.ttl -= i;
@@ -721,9 +474,9 @@ static void oracle_loop(const struct plan *p, struct rows *want)
         }
     qsort(v, n, sizeof(*v), tstat_cmp);
     for (size_t i = 0; i < n; i++) {
-        rows_push(&want[0], &v[i].t, &v[i].s, sizeof(v[i].s));
+        ts_rows_push(&want[0], &v[i].t, 0, &v[i].s, sizeof(v[i].s));
         assert_int_equal(stats_merge(&run, &v[i].s, NULL), 0);
-        rows_push(&want[1], &v[i].t, &run, sizeof(run));
+        ts_rows_push(&want[1], &v[i].t, 0, &run, sizeof(run));
     }
     free(v);
 }
@@ -739,7 +492,8 @@ static void test_summary_op_in_loop(void **state)
 
 static struct uf_arg tiny = {4}; /* edges of 48 vertices: most fold calls fail */
 
-static gy_stream_t *build_fail(struct tctx *c, gy_dataflow_t *df, gy_stream_t *in)
+static void build_fail(struct ts_flow *c, gy_dataflow_t *df, gy_stream_t **in,
+                       gy_stream_t **probe_on)
 {
     struct gy_summary_spec spec = {
         .name = "bad", .size = 4 * sizeof(uint32_t), .init = uf_init, .fold = uf_fold,
@@ -747,32 +501,29 @@ static gy_stream_t *build_fail(struct tctx *c, gy_dataflow_t *df, gy_stream_t *i
     };
 
     (void)df;
-    sink(gy_op_summary(in, &spec), &c->out[0]);
-    return NULL;
+    (void)probe_on; /* no probe: the run fails */
+    ts_sink(gy_op_summary(in[0], &spec), &c->out[0]);
 }
 
 static void test_summary_op_fold_failure(void **state)
 {
-    struct tctx c;
+    struct ts_plan_spec s = spec(sizeof(struct edge32), 50, gen_small_edge);
+    struct ts_flow c;
     char err[512];
 
     (void)state;
-    memset(&c, 0, sizeof(c));
-    c.build = build_fail;
-    rows_init(&c.out[0]);
-    rows_init(&c.out[1]);
-    for (uint32_t wi = 0; wi < NWORKERS; wi++) {
-        struct plan p;
-        plan_make(&p, 11 + wi, sizeof(struct edge32), 50, gen_small_edge);
-        assert_true(p.start[p.nepochs] > 0);
+    ts_flow_init(&c, build_fail);
+    for (uint32_t wi = 0; wi < TS_FLOW_NWORKERS; wi++) {
+        struct ts_plan p;
+        plan_make(&p, 11 + wi, &s);
+        assert_true(p.start[0][p.nepochs] > 0);
         c.plan = &p;
-        assert_int_equal(run_on(&c, WORKERS[wi], err, sizeof(err)), -ECANCELED);
+        assert_int_equal(ts_flow_run(&c, ts_flow_workers[wi], err, sizeof(err)), -ECANCELED);
         assert_non_null(strstr(err, "operator 'bad.fold'"));
         assert_non_null(strstr(err, strerror(ERANGE)));
-        free(p.recs);
+        ts_plan_free(&p);
     }
-    rows_free(&c.out[0]);
-    rows_free(&c.out[1]);
+    ts_flow_destroy(&c);
 }
 
 int main(void)

@@ -36,7 +36,9 @@
 #include "algorithms/tc.h"
 #include "algorithms/tc_internal.h"
 #include "graph/edgefile.h"
+#include "tests/support/files.h"
 #include "tests/support/oracle_tsv.h"
+#include "tests/support/rng.h"
 
 /* ---- running gy_tc through the driver ---- */
 
@@ -141,14 +143,6 @@ static void expect_runs_equal(const struct results *a, const struct results *b, 
         expect_same(&a->r[i], &b->r[i], what);
 }
 
-static unsigned test_scale(void)
-{
-    const char *s = getenv("GY_TEST_SCALE");
-    int n = s ? atoi(s) : 1;
-
-    return n > 0 ? (unsigned)n : 1;
-}
-
 /* ---- random streams and their sequential replay ---- */
 
 struct line {
@@ -169,15 +163,6 @@ static void stream_push(struct stream *s, uint64_t u, uint64_t v, int sign)
         assert_non_null(s->l);
     }
     s->l[s->n++] = (struct line){u, v, sign};
-}
-
-/* splitmix64: the tests' seeded random numbers. */
-static uint64_t next_rand(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 /* The file id of dense vertex i: spread over all 64 bits, 0 and UINT64_MAX
@@ -213,10 +198,10 @@ struct gen {
 /* Deletes a random present copy; the line names the pair in either order. */
 static void gen_delete(struct gen *g, struct stream *s)
 {
-    size_t k = next_rand(&g->st) % g->npresent;
+    size_t k = ts_rng_next(&g->st) % g->npresent;
     struct line e = g->present[k];
     uint32_t n = g->p->n;
-    bool flip = next_rand(&g->st) & 1;
+    bool flip = ts_rng_next(&g->st) & 1;
 
     g->present[k] = g->present[--g->npresent];
     g->cnt[e.u * n + e.v]--;
@@ -251,15 +236,16 @@ static void gen_stream(const struct gen_params *p, struct stream *s)
     assert_non_null(g.present);
     memset(s, 0, sizeof(*s));
     for (size_t i = 0; i < p->lines; i++) {
-        unsigned r = (unsigned)(next_rand(&g.st) % 100);
-        uint32_t a = (uint32_t)(next_rand(&g.st) % p->n), b = (uint32_t)(next_rand(&g.st) % p->n);
+        unsigned r = (unsigned)ts_rng_below(&g.st, 100);
+        uint32_t a = (uint32_t)(ts_rng_next(&g.st) % p->n);
+        uint32_t b = (uint32_t)(ts_rng_next(&g.st) % p->n);
         struct line e;
         if (r < del && g.npresent > 0) {
             gen_delete(&g, s);
         } else if (r >= del && r < bad && a != b && g.cnt[a * p->n + b] == 0) {
             stream_push(s, file_id(a), file_id(b), -1);
         } else if (r < dup && g.npresent > 0) {
-            e = g.present[next_rand(&g.st) % g.npresent];
+            e = g.present[ts_rng_next(&g.st) % g.npresent];
             gen_insert(&g, s, (uint32_t)e.v, (uint32_t)e.u);
         } else {
             gen_insert(&g, s, a, r < dup + p->loop_pct ? a : b);
@@ -278,16 +264,6 @@ static void write_stream(const struct stream *s, const char *path)
         fprintf(f, "%s%" PRIu64 " %" PRIu64 "\n", s->l[i].sign < 0 ? "- " : "", s->l[i].u,
                 s->l[i].v);
     assert_int_equal(fclose(f), 0);
-}
-
-static void temp_path(char *buf, size_t len, const char *tag)
-{
-    int fd;
-
-    snprintf(buf, len, "/tmp/gy_test_tc_%s_XXXXXX", tag);
-    fd = mkstemp(buf);
-    assert_true(fd >= 0);
-    close(fd);
 }
 
 /* The replay: vertices as dense indices in order of first appearance. */
@@ -470,7 +446,7 @@ static void check_stream(const struct gen_params *p, uint64_t batch, triangles_f
     char path[128];
 
     gen_stream(p, &s);
-    temp_path(path, sizeof(path), "stream");
+    ts_temp_file("gy_test_tc_stream_", path, sizeof(path));
     write_stream(&s, path);
     want[0] = expected(&s, batch, tri);
     want[1] = expected(&s, wide, tri);
@@ -491,7 +467,7 @@ static void check_stream(const struct gen_params *p, uint64_t batch, triangles_f
 
 static void test_tc_random_inserts(void **state)
 {
-    unsigned scale = test_scale();
+    unsigned scale = ts_scale();
     (void)state;
 
     for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -504,7 +480,7 @@ static void test_tc_random_inserts(void **state)
 
 static void test_tc_random_deletes(void **state)
 {
-    unsigned scale = test_scale();
+    unsigned scale = ts_scale();
     (void)state;
 
     for (uint64_t seed = 11; seed <= 14; seed++) {
@@ -521,7 +497,7 @@ static void test_tc_random_deletes(void **state)
  * orients by the heavy degrees every worker keeps, while edges come and go. */
 static void test_tc_random_dense(void **state)
 {
-    unsigned scale = test_scale();
+    unsigned scale = ts_scale();
     (void)state;
 
     for (uint64_t seed = 41; seed <= 42; seed++) {
@@ -553,15 +529,6 @@ static void test_tc_brute_force(void **state)
 
 /* ---- tests: bad deletes ---- */
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
 struct bad_case {
     const char *text;
     uint64_t batch;
@@ -577,8 +544,8 @@ static void check_bad(const struct bad_case *c)
     char path[128], err[1024], want[512];
     struct results res;
 
-    temp_path(path, sizeof(path), "bad");
-    write_text(path, c->text);
+    ts_temp_file("gy_test_tc_bad_", path, sizeof(path));
+    ts_write_text(path, c->text);
     snprintf(want, sizeof(want), "%s:%u: delete of edge %s that is not present", path, c->line,
              c->edge);
     for (size_t k = 0; k < sizeof(ws) / sizeof(ws[0]); k++) {
@@ -645,8 +612,8 @@ static void test_tc_empty_and_gaps(void **state)
     char err[1024];
     (void)state;
 
-    temp_path(path, sizeof(path), "empty");
-    write_text(path, "# nothing\n");
+    ts_temp_file("gy_test_tc_empty_", path, sizeof(path));
+    ts_write_text(path, "# nothing\n");
     for (size_t k = 0; k < 3; k++) {
         struct run_opts o = {.workers = ws[k]};
         run_ok(path, &o, &res);
@@ -654,7 +621,7 @@ static void test_tc_empty_and_gaps(void **state)
         results_free(&res);
     }
     /* times 0, 0, 0, 5, 9, 9: epochs 0, 5 and 9 */
-    write_text(path, "1 2 0\n2 3 0\n3 1 0\n3 4 5\n- 1 2 9\n1 4 9\n");
+    ts_write_text(path, "1 2 0\n2 3 0\n3 1 0\n3 4 5\n- 1 2 9\n1 4 9\n");
     for (size_t k = 0; k < 3; k++) {
         memset(&res, 0, sizeof(res));
         gy_algo_run_cfg_init(&cfg);

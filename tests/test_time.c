@@ -12,39 +12,10 @@
 #include <cmocka.h>
 
 #include "progress/time.h"
+#include "tests/support/rng.h"
+#include "tests/support/times.h"
 
-static uint64_t rng_state = 0x1234abcdULL;
-
-/* splitmix64: small, seedable, reproducible. */
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* A random time of the given depth with coordinates in [0, range). */
-static struct gy_time rnd_time(uint32_t depth, uint32_t range)
-{
-    struct gy_time t = gy_time_zero(depth);
-
-    t.epoch = rnd() % range;
-    for (uint32_t j = 0; j < depth; j++)
-        t.iter[j] = (uint32_t)(rnd() % range);
-    return t;
-}
-
-static struct gy_time mk(uint32_t depth, uint64_t e, uint32_t i1, uint32_t i2, uint32_t i3)
-{
-    struct gy_time t = gy_time_zero(depth);
-    uint32_t it[3] = {i1, i2, i3};
-
-    t.epoch = e;
-    for (uint32_t j = 0; j < depth && j < 3; j++)
-        t.iter[j] = it[j];
-    return t;
-}
+static uint64_t rng = 0x1234abcdULL;
 
 static void test_time_constructors(void **state)
 {
@@ -65,7 +36,8 @@ static void test_time_constructors(void **state)
 static void test_time_partial_order(void **state)
 {
     (void)state;
-    struct gy_time a = mk(2, 1, 0, 5, 0), b = mk(2, 1, 1, 5, 0), c = mk(2, 0, 2, 6, 0);
+    struct gy_time a = ts_time(2, 1, 0, 5, 0), b = ts_time(2, 1, 1, 5, 0);
+    struct gy_time c = ts_time(2, 0, 2, 6, 0);
 
     assert_true(gy_time_le(&a, &b));
     assert_true(gy_time_lt(&a, &b));
@@ -101,15 +73,15 @@ static int sign(int x)
 static void test_time_cmp_total_order(void **state)
 {
     (void)state;
-    struct gy_time a2 = mk(2, 3, 1, 0, 0), a1 = mk(1, 3, 1, 0, 0);
+    struct gy_time a2 = ts_time(2, 3, 1, 0, 0), a1 = ts_time(1, 3, 1, 0, 0);
 
     /* Shorter prefix first. */
     assert_true(gy_time_cmp(&a1, &a2) < 0);
     assert_true(gy_time_cmp(&a2, &a1) > 0);
     for (int k = 0; k < 20000; k++) {
-        uint32_t da = (uint32_t)(rnd() % (GY_MAX_DEPTH + 1));
-        uint32_t db = rnd() % 2 ? da : (uint32_t)(rnd() % (GY_MAX_DEPTH + 1));
-        struct gy_time a = rnd_time(da, 3), b = rnd_time(db, 3);
+        uint32_t da = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
+        uint32_t db = ts_rng_below(&rng, 2) ? da : ts_rng_below(&rng, GY_MAX_DEPTH + 1);
+        struct gy_time a = ts_rand_time(&rng, da, 3), b = ts_rand_time(&rng, db, 3);
         int c = gy_time_cmp(&a, &b);
         assert_int_equal(sign(c), lex_oracle(&a, &b));
         assert_int_equal(sign(gy_time_cmp(&b, &a)), -sign(c));
@@ -124,8 +96,8 @@ static void test_time_join_meet(void **state)
 {
     (void)state;
     for (int k = 0; k < 20000; k++) {
-        uint32_t d = (uint32_t)(rnd() % (GY_MAX_DEPTH + 1));
-        struct gy_time a = rnd_time(d, 4), b = rnd_time(d, 4);
+        uint32_t d = ts_rng_below(&rng, GY_MAX_DEPTH + 1);
+        struct gy_time a = ts_rand_time(&rng, d, 4), b = ts_rand_time(&rng, d, 4);
         struct gy_time j = gy_time_join(&a, &b), m = gy_time_meet(&a, &b);
         assert_int_equal(j.depth, d);
         assert_int_equal(m.depth, d);
@@ -185,7 +157,8 @@ static void test_time_format(void **state)
 {
     (void)state;
     char buf[128];
-    struct gy_time t = mk(3, 12, 0, 7, 4294967295u), e = gy_time_epoch(18446744073709551615ULL);
+    struct gy_time t = ts_time(3, 12, 0, 7, 4294967295u);
+    struct gy_time e = gy_time_epoch(18446744073709551615ULL);
     char small[6];
 
     assert_int_equal(gy_time_format(&t, buf, sizeof(buf)), (int)strlen("(12, 0, 7, 4294967295)"));

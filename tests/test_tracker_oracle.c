@@ -37,6 +37,7 @@
 #include "progress/time.h"
 #include "progress/topology.h"
 #include "progress/tracker.h"
+#include "tests/support/rng.h"
 
 /* 2000 graphs take about 0.2 s in release and 2 s under ASan (the oracle is
  * cheap), far inside the budget, and reach every operator kind at every depth. */
@@ -56,25 +57,6 @@
 /* Coordinates never get near this in a correct run: the oracle stops with a
  * failure instead of looping if a cycle that does not advance slipped in. */
 #define COORD_GUARD 100000u
-
-/* ---- random numbers (splitmix64: tiny, seedable, good enough) ---- */
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(struct rng *r, uint32_t n)
-{
-    return (uint32_t)(rng_next(r) % n);
-}
 
 /* ---- the oracle's own timestamps: c[0] is the epoch, c[1..depth] the loops ---- */
 
@@ -123,19 +105,19 @@ static int ot_format(const struct otime *t, char *buf, size_t size)
     return n;
 }
 
-static struct otime random_time(struct rng *r, uint32_t depth, uint32_t below)
+static struct otime random_time(uint64_t *r, uint32_t depth, uint32_t below)
 {
     struct otime t = {.depth = depth};
     for (uint32_t j = 0; j <= depth; j++)
-        t.c[j] = rng_below(r, below);
+        t.c[j] = ts_rng_below(r, below);
     return t;
 }
 
 /* t plus 0..2 on one random coordinate: a time >= t. */
-static struct otime ot_bump(struct rng *r, const struct otime *t)
+static struct otime ot_bump(uint64_t *r, const struct otime *t)
 {
     struct otime u = *t;
-    u.c[rng_below(r, t->depth + 1)] += rng_below(r, 3);
+    u.c[ts_rng_below(r, t->depth + 1)] += ts_rng_below(r, 3);
     return u;
 }
 
@@ -265,7 +247,7 @@ struct model {
 
 struct gen {
     struct model *m;
-    struct rng *r;
+    uint64_t *r;
     uint32_t max_depth; /* loop nesting, 0..3 */
     uint32_t budget;    /* operators aimed at */
 };
@@ -286,9 +268,9 @@ static struct model_op *model_add(struct model *m, enum op_kind kind, uint32_t i
     return x;
 }
 
-static enum sum_kind pick_summary(struct rng *r, uint32_t depth, bool delay)
+static enum sum_kind pick_summary(uint64_t *r, uint32_t depth, bool delay)
 {
-    uint32_t x = rng_below(r, 100);
+    uint32_t x = ts_rng_below(r, 100);
 
     if (delay) {
         if (x < 15)
@@ -311,9 +293,9 @@ static void gen_plain(struct gen *g, uint32_t scope)
     struct model_op *x = model_add(g->m, OP_PLAIN, scope, scope);
     uint32_t depth = g->m->scope_depth[scope];
 
-    x->nin = 1 + rng_below(g->r, MAX_PORTS);
-    x->nout = 1 + rng_below(g->r, MAX_PORTS);
-    x->delay = rng_below(g->r, 8) == 0;
+    x->nin = 1 + ts_rng_below(g->r, MAX_PORTS);
+    x->nout = 1 + ts_rng_below(g->r, MAX_PORTS);
+    x->delay = ts_rng_below(g->r, 8) == 0;
     for (uint32_t i = 0; i < x->nin; i++)
         for (uint32_t o = 0; o < x->nout; o++)
             x->sum[i][o] = pick_summary(g->r, depth, x->delay);
@@ -335,14 +317,14 @@ static void gen_loop(struct gen *g, uint32_t parent)
     assert_true(loop < MAX_SCOPES);
     m->scope_parent[loop] = parent;
     m->scope_depth[loop] = m->scope_depth[parent] + 1;
-    n = 1 + rng_below(g->r, 2);
+    n = 1 + ts_rng_below(g->r, 2);
     for (uint32_t k = 0; k < n; k++)
         model_add(m, OP_ENTER, parent, loop);
-    gen_block(g, loop, 1 + rng_below(g->r, 5));
-    n = 1 + rng_below(g->r, 2);
+    gen_block(g, loop, 1 + ts_rng_below(g->r, 5));
+    n = 1 + ts_rng_below(g->r, 2);
     for (uint32_t k = 0; k < n; k++)
-        model_add(m, OP_FEEDBACK, loop, loop)->fb = 1 + rng_below(g->r, 2);
-    n = 1 + rng_below(g->r, 2);
+        model_add(m, OP_FEEDBACK, loop, loop)->fb = 1 + ts_rng_below(g->r, 2);
+    n = 1 + ts_rng_below(g->r, 2);
     for (uint32_t k = 0; k < n; k++)
         model_add(m, OP_LEAVE, loop, parent);
 }
@@ -351,7 +333,7 @@ static void gen_block(struct gen *g, uint32_t scope, uint32_t items)
 {
     for (uint32_t k = 0; k < items && g->m->nops < g->budget; k++) {
         bool room = g->budget - g->m->nops >= 6;
-        if (room && g->m->scope_depth[scope] < g->max_depth && rng_below(g->r, 3) == 0)
+        if (room && g->m->scope_depth[scope] < g->max_depth && ts_rng_below(g->r, 3) == 0)
             gen_loop(g, scope);
         else
             gen_plain(g, scope);
@@ -368,10 +350,10 @@ static bool edge_allowed(const struct model *m, uint32_t j, uint32_t i, uint32_t
     return j < i || y->kind == OP_FEEDBACK || y->delay;
 }
 
-static void gen_input_edges(struct model *m, struct rng *r, uint32_t i, uint32_t port)
+static void gen_input_edges(struct model *m, uint64_t *r, uint32_t i, uint32_t port)
 {
     struct model_edge cand[MAX_OPS * MAX_PORTS];
-    uint32_t ncand = 0, want, x = rng_below(r, 100);
+    uint32_t ncand = 0, want, x = ts_rng_below(r, 100);
 
     for (uint32_t j = 0; j < m->nops; j++) {
         if (!edge_allowed(m, j, i, m->ops[i].in_scope))
@@ -381,7 +363,7 @@ static void gen_input_edges(struct model *m, struct rng *r, uint32_t i, uint32_t
     }
     want = x < 10 ? 0 : x < 75 ? 1 : 2;
     for (uint32_t k = 0; k < want && ncand > 0; k++) {
-        uint32_t pick = rng_below(r, ncand);
+        uint32_t pick = ts_rng_below(r, ncand);
         assert_true(m->nedges < MAX_EDGES);
         m->edges[m->nedges++] = cand[pick];
         cand[pick] = cand[--ncand];
@@ -396,22 +378,22 @@ static void gen_input_edges(struct model *m, struct rng *r, uint32_t i, uint32_t
  * coordinate). The cycle never leaves S, so that coordinate is never dropped,
  * and nothing on the cycle decreases it.
  */
-static void gen_edges(struct model *m, struct rng *r)
+static void gen_edges(struct model *m, uint64_t *r)
 {
     for (uint32_t i = 0; i < m->nops; i++)
         for (uint32_t p = 0; p < m->ops[i].nin; p++)
             gen_input_edges(m, r, i, p);
 }
 
-static void model_generate(struct model *m, struct rng *r)
+static void model_generate(struct model *m, uint64_t *r)
 {
     struct gen g = {.m = m, .r = r};
 
     memset(m, 0, sizeof(*m));
     m->nscopes = 1; /* the root: depth 0 */
-    g.max_depth = rng_below(r, 4);
-    g.budget = 10 + rng_below(r, 21);
-    gen_block(&g, 0, 3 + rng_below(r, 8));
+    g.max_depth = ts_rng_below(r, 4);
+    g.budget = 10 + ts_rng_below(r, 21);
+    gen_block(&g, 0, 3 + ts_rng_below(r, 8));
     gen_edges(m, r);
 }
 
@@ -800,10 +782,10 @@ static void batch_add(struct batch *b, struct live *lv, uint32_t loc, const stru
 
 /* Feeds the batch to the tracker in a random order: within one batch the
  * order must not matter, only the net count per pointstamp. */
-static void batch_send(struct batch *b, struct rng *r, gy_tracker_t *tr)
+static void batch_send(struct batch *b, uint64_t *r, gy_tracker_t *tr)
 {
     for (uint32_t i = b->n; i > 1; i--) {
-        uint32_t j = rng_below(r, i);
+        uint32_t j = ts_rng_below(r, i);
         struct upd tmp = b->u[i - 1];
         b->u[i - 1] = b->u[j];
         b->u[j] = tmp;
@@ -967,7 +949,7 @@ static void check_paths_from(const struct model *m, const gy_topology_t *topo,
     assert_int_equal(k, n);
 }
 
-static void check_paths(const struct model *m, const gy_topology_t *topo, struct rng *r,
+static void check_paths(const struct model *m, const gy_topology_t *topo, uint64_t *r,
                         uint64_t seed)
 {
     for (uint32_t loc = 0; loc < m->nlocs; loc++) {
@@ -982,31 +964,31 @@ static void check_paths(const struct model *m, const gy_topology_t *topo, struct
 
 /* ---- random cases ---- */
 
-static void remove_random(struct rng *r, struct live *lv, struct batch *b)
+static void remove_random(uint64_t *r, struct live *lv, struct batch *b)
 {
     uint32_t n = live_positive(lv);
     struct pstamp p;
 
     if (n == 0)
         return;
-    p = lv->p[live_nth(lv, rng_below(r, n))];
-    batch_add(b, lv, p.loc, &p.t, -(int64_t)(1 + rng_below(r, (uint32_t)p.count)));
+    p = lv->p[live_nth(lv, ts_rng_below(r, n))];
+    batch_add(b, lv, p.loc, &p.t, -(int64_t)(1 + ts_rng_below(r, (uint32_t)p.count)));
 }
 
-static void random_batch(struct rng *r, const struct model *m, struct live *lv, struct batch *b)
+static void random_batch(uint64_t *r, const struct model *m, struct live *lv, struct batch *b)
 {
-    uint32_t nadd = 1 + rng_below(r, 8), nrem = rng_below(r, 6);
+    uint32_t nadd = 1 + ts_rng_below(r, 8), nrem = ts_rng_below(r, 6);
 
     for (uint32_t k = 0; k < nadd; k++) {
-        uint32_t loc = rng_below(r, m->nlocs);
+        uint32_t loc = ts_rng_below(r, m->nlocs);
         struct otime t = random_time(r, m->loc_depth[loc], 4);
-        batch_add(b, lv, loc, &t, 1 + rng_below(r, 3));
+        batch_add(b, lv, loc, &t, 1 + ts_rng_below(r, 3));
     }
     for (uint32_t k = 0; k < nrem; k++)
         remove_random(r, lv, b);
-    if (rng_below(r, 4) == 0) {
+    if (ts_rng_below(r, 4) == 0) {
         /* A +2 and a -2 that cancel within the batch; shuffled, the -2 may come first. */
-        uint32_t loc = rng_below(r, m->nlocs);
+        uint32_t loc = ts_rng_below(r, m->nlocs);
         struct otime t = random_time(r, m->loc_depth[loc], 4);
         batch_add(b, lv, loc, &t, 2);
         batch_add(b, lv, loc, &t, -2);
@@ -1056,7 +1038,7 @@ static void run_random_case(uint64_t seed)
     static struct model m;
     static struct live lv;
     static struct batch b;
-    struct rng r = {seed * 0x2545f4914f6cdd1dull + 1};
+    uint64_t r = seed * 0x2545f4914f6cdd1dull + 1;
     struct oracle *prev = &g_oracle[0], *cur = &g_oracle[1];
     gy_topology_t *topo;
     gy_tracker_t *tr;
@@ -1070,7 +1052,7 @@ static void run_random_case(uint64_t seed)
     assert_non_null(tr);
     lv.n = b.n = 0;
     oracle_clear(prev, m.nlocs);
-    nbatches = 3 + rng_below(&r, 5);
+    nbatches = 3 + ts_rng_below(&r, 5);
     for (step = 0; step < nbatches; step++) {
         random_batch(&r, &m, &lv, &b);
         batch_send(&b, &r, tr);
@@ -1109,22 +1091,22 @@ static void test_tracker_oracle_random(void **state)
 
 /* An operator consumes the message (loc, t) at one of its inputs and keeps a
  * capability at an output at the time its own step gives, if any. */
-static void consume_message(struct rng *r, const struct model *m, struct live *lv,
+static void consume_message(uint64_t *r, const struct model *m, struct live *lv,
                             struct batch *b, const struct pstamp *p)
 {
     const struct model_op *x = &m->ops[m->loc_op[p->loc]];
-    uint32_t q = rng_below(r, x->nout);
+    uint32_t q = ts_rng_below(r, x->nout);
     struct otime t = p->t, res[2];
     uint32_t n = op_step(x, m->loc_port[p->loc], q, &t, res);
 
     batch_add(b, lv, p->loc, &t, -1);
     if (n > 0)
-        batch_add(b, lv, x->out_loc[q], &res[rng_below(r, n)], 1);
+        batch_add(b, lv, x->out_loc[q], &res[ts_rng_below(r, n)], 1);
 }
 
 /* A capability at an output sends a message along one of its edges at a
  * time >= the capability's (edges are the identity). */
-static void send_message(struct rng *r, const struct model *m, struct live *lv, struct batch *b,
+static void send_message(uint64_t *r, const struct model *m, struct live *lv, struct batch *b,
                          const struct pstamp *p)
 {
     uint32_t op = m->loc_op[p->loc], port = m->loc_port[p->loc];
@@ -1137,12 +1119,12 @@ static void send_message(struct rng *r, const struct model *m, struct live *lv, 
     if (n == 0)
         return;
     t = ot_bump(r, &p->t);
-    batch_add(b, lv, cand[rng_below(r, n)], &t, 1);
+    batch_add(b, lv, cand[ts_rng_below(r, n)], &t, 1);
 }
 
 /* One operator step that obeys the protocol: counts only go down, and what
  * goes up is could-result-in of something live at the start of the step. */
-static void protocol_step(struct rng *r, const struct model *m, struct live *lv,
+static void protocol_step(uint64_t *r, const struct model *m, struct live *lv,
                           struct batch *b)
 {
     uint32_t n = live_positive(lv);
@@ -1151,8 +1133,8 @@ static void protocol_step(struct rng *r, const struct model *m, struct live *lv,
 
     if (n == 0)
         return;
-    p = lv->p[live_nth(lv, rng_below(r, n))];
-    switch (rng_below(r, 4)) {
+    p = lv->p[live_nth(lv, ts_rng_below(r, n))];
+    switch (ts_rng_below(r, 4)) {
     case 0: /* release or consume */
         batch_add(b, lv, p.loc, &p.t, -1);
         break;
@@ -1199,13 +1181,13 @@ static void check_forward(const struct model *m, const gy_topology_t *topo,
     }
 }
 
-static void seed_pointstamps(struct rng *r, const struct model *m, struct live *lv,
+static void seed_pointstamps(uint64_t *r, const struct model *m, struct live *lv,
                              struct batch *b)
 {
-    uint32_t ncaps = 1 + rng_below(r, 4), nmsgs = rng_below(r, 4);
+    uint32_t ncaps = 1 + ts_rng_below(r, 4), nmsgs = ts_rng_below(r, 4);
 
     for (uint32_t k = 0; k < ncaps + nmsgs; k++) {
-        uint32_t loc = rng_below(r, m->nlocs);
+        uint32_t loc = ts_rng_below(r, m->nlocs);
         struct otime t;
         /* Capabilities sit at outputs, messages at inputs. */
         while (m->loc_out[loc] != (k < ncaps))
@@ -1220,7 +1202,7 @@ static void run_monotone_case(uint64_t seed)
     static struct model m;
     static struct live lv;
     static struct batch b;
-    struct rng r = {seed * 0x9e3779b97f4a7c15ull + 7};
+    uint64_t r = seed * 0x9e3779b97f4a7c15ull + 7;
     gy_topology_t *topo;
     gy_tracker_t *tr;
 
@@ -1556,7 +1538,7 @@ static int oom_attempt(const struct model *m)
 {
     gy_topology_t *topo = gy_topology_new();
     gy_tracker_t *tr = NULL;
-    struct rng r = {12345};
+    uint64_t r = 12345;
     char err[256];
     int rc = topo ? try_build(m, topo, err, sizeof(err)) : -ENOMEM;
 
@@ -1564,7 +1546,7 @@ static int oom_attempt(const struct model *m)
         rc = -ENOMEM;
     for (uint32_t round = 0; round < 3 && rc == 0; round++) {
         /* Three pointstamps at one location, propagated, then taken away. */
-        uint32_t loc = rng_below(&r, m->nlocs);
+        uint32_t loc = ts_rng_below(&r, m->nlocs);
         for (int64_t delta = 1; delta >= -1 && rc == 0; delta -= 2) {
             for (uint64_t e = 0; e < 3 && rc == 0; e++) {
                 struct otime t = {.depth = m->loc_depth[loc], .c = {e}};
@@ -1592,7 +1574,7 @@ static void test_tracker_oracle_oom(void **state)
 
     (void)state;
     for (uint64_t seed = 0; seed < 4; seed++) {
-        struct rng r = {seed * 7919 + 3};
+        uint64_t r = seed * 7919 + 3;
         model_generate(&m, &r);
         topo = model_instantiate(&m, seed); /* fills the model's locations */
         gy_topology_free(topo);
