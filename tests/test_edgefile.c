@@ -886,6 +886,35 @@ static uint64_t rnd_val(void)
     }
 }
 
+/* Plain records (no time, no sign: the copy loop of the reader) come back
+ * exactly, time 0, sign +1, line = record number, in every chunking. */
+static void test_edgefile_plain_binary_exact(void **state)
+{
+    const size_t n = 10007; /* several reader chunks, and a ragged last one */
+    struct gy_edge *in = calloc(n, sizeof *in), *out;
+    uint64_t *lines;
+    char path[256];
+    gy_edges_t *f;
+
+    (void)state;
+    assert_non_null(in);
+    for (size_t i = 0; i < n; i++)
+        in[i] = (struct gy_edge){.u = rnd_val(), .v = rnd_val(), .sign = 1,
+                                 .line = (uint32_t)(i + 1)};
+    write_edges(ts_tmp_path("plain.gyb", path, sizeof path), GY_EDGES_AUTO, 0, in, n);
+    f = must_open(path, NULL);
+    assert_int_equal(gy_edges_fields(f), 0);
+    assert_int_equal(must_read(f, &out, &lines), n);
+    assert_memory_equal(out, in, n * sizeof *in);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(lines[i], i + 1);
+    gy_free(out);
+    gy_free(lines);
+    gy_edges_close(f);
+    split_matches_whole(path, NULL);
+    free(in);
+}
+
 /* Random edges through every writer and back, in order and exactly. */
 static void test_edgefile_random_round_trip(void **state)
 {
@@ -1369,6 +1398,7 @@ int main(void)
         cmocka_unit_test(test_edgefile_gzip_truncated),
         cmocka_unit_test(test_edgefile_gzip_members),
         cmocka_unit_test(test_edgefile_binary_layout),
+        cmocka_unit_test(test_edgefile_plain_binary_exact),
         cmocka_unit_test(test_edgefile_binary_bad_sign),
         cmocka_unit_test(test_edgefile_binary_header_errors),
         cmocka_unit_test(test_edgefile_round_trip),
