@@ -47,6 +47,8 @@ TSUP_SRC  := $(wildcard tests/support/*.c)
 EX_SRC    := $(wildcard examples/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 BSUP_SRC  := $(wildcard bench/support/*.c)
+# The single-threaded baselines (igraph-free): build/gyre links them too (`gyre bench`).
+BASE_SRC  := bench/support/uf_baseline.c bench/support/tc_baseline.c
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 LIB      := $(O)/libgyre.a
@@ -74,7 +76,7 @@ $(LIB): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(GYRE): $(call obj,$(CLI_SRC)) $(LIB)
+$(GYRE): $(call obj,$(CLI_SRC) $(BASE_SRC)) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(O)/tests/%: $(O)/obj/tests/%.o $(call obj,$(TSUP_SRC)) $(LIB)

@@ -35,7 +35,7 @@
 
 #include "algorithms/cc.h"
 #include "algorithms/driver.h"
-#include "bench/support/cc_igraph.h"
+#include "bench/support/igraph_baselines.h"
 #include "bench/support/rmat_input.h"
 #include "bench/support/uf_baseline.h"
 #include "operators/builtins.h"

@@ -38,6 +38,7 @@
 
 #include "algorithms/driver.h"
 #include "algorithms/tc.h"
+#include "bench/support/igraph_baselines.h"
 #include "bench/support/rmat_input.h"
 #include "bench/support/tc_baseline.h"
 #include "runtime/runtime.h"

@@ -3,16 +3,24 @@
  * one plain thread does with the same input, the yardstick of McSherry,
  * Isard and Murray's COST ("Scalability! But at what COST?", HotOS 2015).
  *
- *   cc      union-find (union by size, path halving) over the edges;
+ *   cc      union-find (union by size, path halving) over the edges
+ *           (bench/support/uf_baseline.h);
  *   tc      edges deduplicated by a radix sort, oriented from the endpoint
  *           of lower degree to the higher (ties by id), each out-list sorted,
- *           then |N+(u) ∩ N+(v)| summed over the oriented edges {u,v};
+ *           then |N+(u) ∩ N+(v)| summed over the oriented edges {u,v}
+ *           (bench/support/tc_baseline.h);
  *   ingest  one sequential pass over the input, counting edges.
+ *
+ * The cc and tc kernels are the bench binaries' own (bench/support/), so
+ * `gyre bench` and bench/bench_cc.c, bench/bench_tc.c measure against one
+ * implementation. What is here is what the command adds: reading the input,
+ * mapping its ids, timing.
  *
  * load is reading the edges into memory (parsing a file, or running the
  * generator); the kernel is everything after it, mapping the file's 64-bit
- * ids to dense ones included, since gyre's algorithms map ids too. The
- * baselines are written here, independently of algorithms/, so that their
+ * ids to dense ones included, since gyre's algorithms map ids too (the
+ * bench binaries' R-MAT ids are dense already, so they skip it). The
+ * baselines are written independently of algorithms/, so that their
  * results also cross-check gyre's. They handle inserts only: an input that
  * deletes edges has no baseline (-ENOTSUP).
  */
@@ -20,6 +28,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/support/tc_baseline.h"
+#include "bench/support/uf_baseline.h"
 #include "cli/bench_kernels.h"
 #include "graph/edgefile.h"
 #include "graph/gen.h"
@@ -198,195 +208,57 @@ static int densify(struct edges *e, uint32_t *n, char *err, size_t errlen)
     return rc;
 }
 
-/* ---- cc ---- */
+/* ---- cc, tc ---- */
 
-static uint32_t uf_find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-/* Components of the n vertices joined by the dense edges of e. */
+/* The components of e's dense edges over n vertices. */
 static int components(const struct edges *e, uint32_t n, uint64_t *count)
 {
-    uint32_t *parent = gy_malloc(((size_t)n + 1) * sizeof(*parent));
-    uint32_t *size = gy_malloc(((size_t)n + 1) * sizeof(*size));
-    uint64_t c = n;
+    struct uf_baseline_result r;
+    int rc = uf_baseline_components_dense(e->uv, e->n, n, &r);
 
-    if (!parent || !size) {
-        gy_free(parent);
-        gy_free(size);
-        return -ENOMEM;
-    }
-    for (uint32_t v = 0; v < n; v++)
-        parent[v] = v, size[v] = 1;
-    for (size_t i = 0; i < e->n; i++) {
-        uint32_t a = uf_find(parent, (uint32_t)e->uv[2 * i]);
-        uint32_t b = uf_find(parent, (uint32_t)e->uv[2 * i + 1]);
-        if (a == b)
-            continue;
-        if (size[a] < size[b])
-            a ^= b, b ^= a, a ^= b;
-        parent[b] = a;
-        size[a] += size[b];
-        c--;
-    }
-    *count = c;
-    gy_free(parent);
-    gy_free(size);
-    return 0;
+    if (rc == 0)
+        *count = r.components;
+    return rc;
+}
+
+static int triangles(const struct edges *e, uint32_t n, uint64_t *count)
+{
+    struct tc_baseline_times t;
+
+    return tc_baseline_count_dense(e->uv, e->n, n, count, &t);
+}
+
+/* Reads p's input (load), then maps its ids and runs kernel (the timed part). */
+static int run_baseline(const struct gy_cli_bench_params *p, struct gy_cli_bench_sample *out,
+                        int (*kernel)(const struct edges *, uint32_t, uint64_t *), char *err,
+                        size_t errlen)
+{
+    struct edges e;
+    double t0;
+    uint32_t n = 0;
+    int rc = read_edges(p, &e, false, &out->load_s, err, errlen);
+
+    t0 = gy_now();
+    if (rc == 0)
+        rc = densify(&e, &n, err, errlen);
+    if (rc == 0 && (rc = kernel(&e, n, &out->result)) != 0)
+        snprintf(err, errlen, "out of memory");
+    out->kernel_s = gy_now() - t0;
+    out->items = e.n;
+    gy_free(e.uv);
+    return rc;
 }
 
 int gy_cli_baseline_cc(const struct gy_cli_bench_params *p, struct gy_cli_bench_sample *out,
                        char *err, size_t errlen)
 {
-    struct edges e;
-    double t0;
-    uint32_t n = 0;
-    int rc = read_edges(p, &e, false, &out->load_s, err, errlen);
-
-    t0 = gy_now();
-    if (rc == 0)
-        rc = densify(&e, &n, err, errlen);
-    if (rc == 0 && (rc = components(&e, n, &out->result)) != 0)
-        snprintf(err, errlen, "out of memory");
-    out->kernel_s = gy_now() - t0;
-    out->items = e.n;
-    gy_free(e.uv);
-    return rc;
-}
-
-/* ---- tc ---- */
-
-/* Sorts k[0 .. n-1] ascending: LSD radix sort, 16 bits a pass, via tmp. */
-static int radix_sort(uint64_t *k, uint64_t *tmp, size_t n)
-{
-    size_t *count = gy_malloc(65536 * sizeof(*count));
-
-    if (!count)
-        return -ENOMEM;
-    for (unsigned shift = 0; shift < 64; shift += 16) {
-        size_t sum = 0;
-        memset(count, 0, 65536 * sizeof(*count));
-        for (size_t i = 0; i < n; i++)
-            count[(k[i] >> shift) & 0xffff]++;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            tmp[count[(k[i] >> shift) & 0xffff]++] = k[i];
-        memcpy(k, tmp, n * sizeof(*k));
-    }
-    gy_free(count);
-    return 0;
-}
-
-/* e's dense edges as sorted distinct keys (lo << 32 | hi), self-loops out. */
-static int distinct_edges(const struct edges *e, uint64_t *key, uint64_t *tmp, size_t *m)
-{
-    size_t n = 0, k = 0;
-
-    for (size_t i = 0; i < e->n; i++) {
-        uint64_t a = e->uv[2 * i], b = e->uv[2 * i + 1];
-        if (a != b)
-            key[n++] = a < b ? a << 32 | b : b << 32 | a;
-    }
-    if (radix_sort(key, tmp, n) != 0)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || key[i] != key[i - 1])
-            key[k++] = key[i];
-    *m = k;
-    return 0;
-}
-
-/* Orients each edge from the endpoint lower in (degree, id) and sorts the
- * result, so that key[] is a CSR of out-lists: (src << 32 | dst). */
-static int orient(uint64_t *key, uint64_t *tmp, size_t m, uint32_t n, uint32_t *deg)
-{
-    memset(deg, 0, (size_t)n * sizeof(*deg));
-    for (size_t i = 0; i < m; i++)
-        deg[key[i] >> 32]++, deg[key[i] & 0xffffffffu]++;
-    for (size_t i = 0; i < m; i++) {
-        uint64_t a = key[i] >> 32, b = key[i] & 0xffffffffu;
-        if (deg[b] < deg[a]) /* a < b already, so equal degrees keep a first */
-            key[i] = b << 32 | a;
-    }
-    return radix_sort(key, tmp, m);
-}
-
-/* |out(a) ∩ out(b)|, both sorted runs of key[]. */
-static uint64_t intersect(const uint64_t *key, const size_t *off, uint32_t a, uint32_t b)
-{
-    size_t i = off[a], j = off[b];
-    uint64_t c = 0;
-
-    while (i < off[a + 1] && j < off[b + 1]) {
-        uint32_t x = (uint32_t)key[i], y = (uint32_t)key[j];
-        c += x == y;
-        i += x <= y;
-        j += y <= x;
-    }
-    return c;
-}
-
-static uint64_t count_triangles(const uint64_t *key, size_t m, uint32_t n, size_t *off)
-{
-    uint64_t t = 0;
-
-    memset(off, 0, ((size_t)n + 1) * sizeof(*off));
-    for (size_t i = 0; i < m; i++)
-        off[(key[i] >> 32) + 1]++;
-    for (uint32_t v = 0; v < n; v++)
-        off[v + 1] += off[v];
-    for (size_t i = 0; i < m; i++)
-        t += intersect(key, off, (uint32_t)(key[i] >> 32), (uint32_t)key[i]);
-    return t;
-}
-
-static int triangles(const struct edges *e, uint32_t n, uint64_t *count)
-{
-    uint64_t *key = gy_malloc((e->n + 1) * sizeof(*key));
-    uint64_t *tmp = gy_malloc((e->n + 1) * sizeof(*tmp));
-    uint32_t *deg = gy_malloc(((size_t)n + 1) * sizeof(*deg));
-    size_t *off = gy_malloc(((size_t)n + 2) * sizeof(*off));
-    size_t m = 0;
-    int rc = -ENOMEM;
-
-    if (key && tmp && deg && off && distinct_edges(e, key, tmp, &m) == 0 &&
-        orient(key, tmp, m, n, deg) == 0) {
-        *count = count_triangles(key, m, n, off);
-        rc = 0;
-    }
-    gy_free(off);
-    gy_free(deg);
-    gy_free(tmp);
-    gy_free(key);
-    return rc;
+    return run_baseline(p, out, components, err, errlen);
 }
 
 int gy_cli_baseline_tc(const struct gy_cli_bench_params *p, struct gy_cli_bench_sample *out,
                        char *err, size_t errlen)
 {
-    struct edges e;
-    double t0;
-    uint32_t n = 0;
-    int rc = read_edges(p, &e, false, &out->load_s, err, errlen);
-
-    t0 = gy_now();
-    if (rc == 0)
-        rc = densify(&e, &n, err, errlen);
-    if (rc == 0 && (rc = triangles(&e, n, &out->result)) != 0)
-        snprintf(err, errlen, "out of memory");
-    out->kernel_s = gy_now() - t0;
-    out->items = e.n;
-    gy_free(e.uv);
-    return rc;
+    return run_baseline(p, out, triangles, err, errlen);
 }
 
 /* ---- ingest ---- */

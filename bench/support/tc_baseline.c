@@ -1,34 +1,40 @@
 /*
- * Triangle counting baselines for bench/bench_tc.c (tc_baseline.h): the
- * sorted-adjacency intersection algorithm on one thread, and igraph.
+ * The triangle counting baseline (tc_baseline.h): sorted-adjacency
+ * intersection on one thread.
  *
- * The plain baseline keeps every array flat: an edge is one 64-bit key
- * (src << 32 | dst) over dense ids, so distinct edges, orientation and the
- * CSR of out-lists all come from two LSD radix sorts; the intersections
- * then walk two sorted runs of that one array.
+ * Every array stays flat: an edge is one 64-bit key (src << 32 | dst) over
+ * dense ids, so distinct edges, orientation and the CSR of out-lists all
+ * come from two LSD radix sorts; the intersections then walk two sorted
+ * runs of that one array.
  */
 #include "bench/support/tc_baseline.h"
 
+#include <assert.h>
 #include <errno.h>
-#include <igraph.h>
-#include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "progress/alloc.h"
 #include "runtime/runtime.h"
 
-/* Sorts key[0 .. n) with tmp as scratch: four passes of 16 bits. */
-static void radix_sort(uint64_t *key, uint64_t *tmp, size_t n)
-{
-    static size_t count[1u << 16];
+#define RADIX (1u << 16)            /* digits of one radix pass: 16 bits each */
 
+/* The working arrays of one count. */
+struct tc_work {
+    uint64_t *key, *tmp;            /* [n + 1]: edge keys, and scratch for the sorts */
+    size_t *count;                  /* [RADIX]: a radix pass's histogram */
+    uint32_t *deg;                  /* [id_bound + 1] */
+    size_t *off;                    /* [id_bound + 2]: the CSR's offsets */
+};
+
+/* Sorts key[0 .. n) with tmp as scratch: four passes of 16 bits. */
+static void radix_sort(uint64_t *key, uint64_t *tmp, size_t *count, size_t n)
+{
     for (unsigned shift = 0; shift < 64; shift += 16) {
         size_t sum = 0;
-        memset(count, 0, sizeof(count));
+        memset(count, 0, RADIX * sizeof(*count));
         for (size_t i = 0; i < n; i++)
             count[(key[i] >> shift) & 0xffff]++;
-        for (size_t d = 0; d < (1u << 16); d++) {
+        for (size_t d = 0; d < RADIX; d++) {
             size_t c = count[d];
             count[d] = sum;
             sum += c;
@@ -39,45 +45,40 @@ static void radix_sort(uint64_t *key, uint64_t *tmp, size_t n)
     }
 }
 
-/* Distinct undirected non-loop edges as (min << 32 | max); ids are dense
- * already (below id_bound <= 2^32). Returns the count. */
-static size_t distinct_edges(const struct gy_edge *e, size_t n, uint64_t *key, uint64_t *tmp)
+/* Sorts the m keys and drops repeats; returns how many are left. */
+static size_t distinct(struct tc_work *w, size_t m)
 {
-    size_t m = 0, k = 0;
+    size_t k = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        uint64_t a = e[i].u < e[i].v ? e[i].u : e[i].v, b = e[i].u < e[i].v ? e[i].v : e[i].u;
-        if (a != b)
-            key[m++] = a << 32 | b;
-    }
-    radix_sort(key, tmp, m);
+    radix_sort(w->key, w->tmp, w->count, m);
     for (size_t i = 0; i < m; i++)
-        if (i == 0 || key[i] != key[i - 1])
-            key[k++] = key[i];
+        if (i == 0 || w->key[i] != w->key[i - 1])
+            w->key[k++] = w->key[i];
     return k;
 }
 
-/* Orients each edge from the endpoint lower in (degree, id); sorting then
- * makes key[] a CSR of out-lists with sorted targets. */
-static void orient(uint64_t *key, uint64_t *tmp, size_t m, uint32_t *deg, size_t *off,
-                   uint32_t nv)
+/* Orients each of the m edges from the endpoint lower in (degree, id);
+ * sorting then makes key[] a CSR of out-lists with sorted targets. */
+static void orient(struct tc_work *w, size_t m, uint32_t nv)
 {
-    memset(deg, 0, (size_t)nv * sizeof(*deg));
+    uint64_t *key = w->key;
+
+    memset(w->deg, 0, (size_t)nv * sizeof(*w->deg));
     for (size_t i = 0; i < m; i++) {
-        deg[key[i] >> 32]++;
-        deg[key[i] & 0xffffffffu]++;
+        w->deg[key[i] >> 32]++;
+        w->deg[key[i] & 0xffffffffu]++;
     }
     for (size_t i = 0; i < m; i++) {
         uint64_t a = key[i] >> 32, b = key[i] & 0xffffffffu;
-        if (deg[b] < deg[a]) /* a < b already: equal degrees keep a first */
+        if (w->deg[b] < w->deg[a]) /* a < b already: equal degrees keep a first */
             key[i] = b << 32 | a;
     }
-    radix_sort(key, tmp, m);
-    memset(off, 0, ((size_t)nv + 1) * sizeof(*off));
+    radix_sort(key, w->tmp, w->count, m);
+    memset(w->off, 0, ((size_t)nv + 1) * sizeof(*w->off));
     for (size_t i = 0; i < m; i++)
-        off[(key[i] >> 32) + 1]++;
+        w->off[(key[i] >> 32) + 1]++;
     for (uint32_t v = 0; v < nv; v++)
-        off[v + 1] += off[v];
+        w->off[v + 1] += w->off[v];
 }
 
 /* |out(a) ∩ out(b)| of two sorted runs, without branches on the data. */
@@ -95,97 +96,84 @@ static uint64_t intersect(const uint64_t *key, const size_t *off, uint32_t a, ui
     return c;
 }
 
-static bool ids_below(const struct gy_edge *e, size_t n, uint64_t id_bound)
+/* Returns 0, -EINVAL (id_bound above 2^32 - 1) or -ENOMEM; work_free(w) in
+ * every case. */
+static int work_alloc(struct tc_work *w, size_t n, uint64_t id_bound)
 {
-    for (size_t i = 0; i < n; i++)
-        if (e[i].u >= id_bound || e[i].v >= id_bound)
-            return false;
-    return true;
+    *w = (struct tc_work){0};
+    if (id_bound > UINT32_MAX)
+        return -EINVAL;
+    w->key = gy_malloc((n + 1) * sizeof(*w->key));
+    w->tmp = gy_malloc((n + 1) * sizeof(*w->tmp));
+    w->count = gy_malloc(RADIX * sizeof(*w->count));
+    w->deg = gy_malloc((size_t)(id_bound + 1) * sizeof(*w->deg));
+    w->off = gy_malloc((size_t)(id_bound + 2) * sizeof(*w->off));
+    return w->key && w->tmp && w->count && w->deg && w->off ? 0 : -ENOMEM;
+}
+
+static void work_free(struct tc_work *w)
+{
+    gy_free(w->off);
+    gy_free(w->deg);
+    gy_free(w->count);
+    gy_free(w->tmp);
+    gy_free(w->key);
+}
+
+/* The count proper, once key[0 .. m) holds the edges as (min << 32 | max),
+ * self-loops left out: the build (started at t0) then the intersections.
+ * Frees w; returns 0, or rc when it is not 0. */
+static int count_keys(struct tc_work *w, size_t m, uint32_t nv, double t0, int rc,
+                      uint64_t *triangles, struct tc_baseline_times *t)
+{
+    uint64_t c = 0;
+    double t1;
+
+    if (rc == 0) {
+        m = distinct(w, m);
+        orient(w, m, nv);
+        t1 = gy_now();
+        for (size_t i = 0; i < m; i++)
+            c += intersect(w->key, w->off, (uint32_t)(w->key[i] >> 32), (uint32_t)w->key[i]);
+        t->build = t1 - t0;
+        t->count = gy_now() - t1;
+        *triangles = c;
+    }
+    work_free(w);
+    return rc;
 }
 
 int tc_baseline_count(const struct gy_edge *e, size_t n, uint64_t id_bound, uint64_t *triangles,
                       struct tc_baseline_times *t)
 {
-    uint64_t *key, *tmp, c = 0;
-    uint32_t *deg;
-    size_t *off, m;
-    double t0 = gy_now(), t1;
-    bool ok;
+    struct tc_work w;
+    size_t m = 0;
+    double t0 = gy_now();
+    int rc = work_alloc(&w, n, id_bound);
 
-    if (id_bound > UINT32_MAX || !ids_below(e, n, id_bound))
-        return -EINVAL;
-    key = malloc((n + 1) * sizeof(*key));
-    tmp = malloc((n + 1) * sizeof(*tmp));
-    deg = malloc((size_t)(id_bound + 1) * sizeof(*deg));
-    off = malloc((size_t)(id_bound + 2) * sizeof(*off));
-    ok = key && tmp && deg && off;
-    if (ok) {
-        m = distinct_edges(e, n, key, tmp);
-        orient(key, tmp, m, deg, off, (uint32_t)id_bound);
-        t1 = gy_now();
-        for (size_t i = 0; i < m; i++)
-            c += intersect(key, off, (uint32_t)(key[i] >> 32), (uint32_t)key[i]);
-        t->build = t1 - t0;
-        t->count = gy_now() - t1;
-        *triangles = c;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint64_t x = e[i].u, y = e[i].v, a = x < y ? x : y, b = x < y ? y : x;
+        if (b >= id_bound || e[i].sign != 1)
+            rc = -EINVAL;
+        else if (a != b)
+            w.key[m++] = a << 32 | b;
     }
-    free(off);
-    free(deg);
-    free(tmp);
-    free(key);
-    return ok ? 0 : -ENOMEM;
+    return count_keys(&w, m, (uint32_t)id_bound, t0, rc, triangles, t);
 }
 
-/* ---- igraph ---- */
-
-static int igraph_build(const struct gy_edge *e, size_t n, uint64_t id_bound, igraph_t *g)
+int tc_baseline_count_dense(const uint64_t *uv, size_t n, uint32_t nv, uint64_t *triangles,
+                            struct tc_baseline_times *t)
 {
-    igraph_vector_int_t ev;
+    struct tc_work w;
+    size_t m = 0;
+    double t0 = gy_now();
+    int rc = work_alloc(&w, n, nv);
 
-    if (igraph_vector_int_init(&ev, (igraph_integer_t)(2 * n)) != IGRAPH_SUCCESS)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (e[i].u >= id_bound || e[i].v >= id_bound) {
-            igraph_vector_int_destroy(&ev);
-            return -EINVAL;
-        }
-        VECTOR(ev)[2 * i] = (igraph_integer_t)e[i].u;
-        VECTOR(ev)[2 * i + 1] = (igraph_integer_t)e[i].v;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint64_t x = uv[2 * i], y = uv[2 * i + 1], a = x < y ? x : y, b = x < y ? y : x;
+        assert(b < nv);
+        if (a != b)
+            w.key[m++] = a << 32 | b;
     }
-    if (igraph_create(g, &ev, (igraph_integer_t)id_bound, IGRAPH_UNDIRECTED) != IGRAPH_SUCCESS) {
-        igraph_vector_int_destroy(&ev);
-        return -ENOMEM;
-    }
-    igraph_vector_int_destroy(&ev);
-    if (igraph_simplify(g, true, true, NULL) != IGRAPH_SUCCESS) {
-        igraph_destroy(g);
-        return -ENOMEM;
-    }
-    return 0;
-}
-
-int tc_igraph_count(const struct gy_edge *e, size_t n, uint64_t id_bound, uint64_t *triangles,
-                    struct tc_baseline_times *t)
-{
-    igraph_vector_t per;
-    igraph_t g;
-    double t0 = gy_now(), t1, sum = 0;
-    int rc = igraph_build(e, n, id_bound, &g);
-
-    if (rc != 0)
-        return rc;
-    t1 = gy_now();
-    if (igraph_vector_init(&per, 0) != IGRAPH_SUCCESS ||
-        igraph_adjacent_triangles(&g, &per, igraph_vss_all()) != IGRAPH_SUCCESS) {
-        igraph_destroy(&g);
-        return -ENOMEM;
-    }
-    for (igraph_integer_t i = 0; i < igraph_vector_size(&per); i++)
-        sum += VECTOR(per)[i];
-    t->build = t1 - t0;
-    t->count = gy_now() - t1;
-    *triangles = (uint64_t)(sum / 3 + 0.5);
-    igraph_vector_destroy(&per);
-    igraph_destroy(&g);
-    return 0;
+    return count_keys(&w, m, nv, t0, rc, triangles, t);
 }
