@@ -21,7 +21,8 @@
  * each counts the edge lines and newlines of its own next blocks (a SIMD
  * scan, several times faster than parsing) and publishes them in counts[],
  * a few blocks ahead of where it parses, and starts a block once every
- * block before it is published. The file's last block is never counted
+ * block before it is published; until then it polls, and publish() wakes
+ * the other workers (source_run). The file's last block is never counted
  * ahead (nobody waits for it), so one worker with one block reads its file
  * exactly once, and mapped pages are first touched by the workers.
  */
@@ -476,9 +477,13 @@ static bool throttled(const struct source *s)
     return gy_probe_less_equal(th->probe, &t);
 }
 
-/* Publishes block b's count (see struct block_count). */
-static void publish(const gy_edge_input_t *in, uint64_t b, uint64_t lines, uint64_t newlines)
+/* Publishes block b's count (see struct block_count), then wakes the
+ * other workers: one of them may wait for it (source_run polls). The
+ * release store comes before the wake, which is what gy_worker_wake_peers
+ * needs to lose no wake-up. Nobody waits for the last block's count. */
+static void publish(const struct source *s, uint64_t b, uint64_t lines, uint64_t newlines)
 {
+    const gy_edge_input_t *in = s->in;
     struct block_count *c = &in->counts[b];
 
     if (atomic_load_explicit(&c->xready, memory_order_acquire))
@@ -486,23 +491,28 @@ static void publish(const gy_edge_input_t *in, uint64_t b, uint64_t lines, uint6
     c->lines = lines;
     c->newlines = newlines;
     atomic_store_explicit(&c->xready, true, memory_order_release);
+    if (b + 1 < in->blocks)
+        gy_worker_wake_peers(gy_op_worker(s->op));
 }
 
 /* Deferred: counts and publishes one more own block, if one within
  * COUNT_AHEAD of the block being read is not counted yet. The file's last
- * block is skipped: no block after it waits for its count. */
-static void count_ahead(struct source *s)
+ * block is skipped: no block after it waits for its count. Returns true
+ * if it counted one (work: the run is not a mere poll). */
+static bool count_ahead(struct source *s)
 {
     const gy_edge_input_t *in = s->in;
     uint64_t b = s->count_next, lines, nl;
 
     if (!in->deferred || b >= in->blocks || b > s->next + COUNT_AHEAD * in->workers)
-        return;
+        return false;
     s->count_next += in->workers;
     if (b + 1 == in->blocks || atomic_load_explicit(&in->counts[b].xready, memory_order_acquire))
-        return;
-    if (gy_edges_count_lines(in->file, in->ranges[b], &lines, &nl) == 0)
-        publish(in, b, lines, nl);
+        return false;
+    if (gy_edges_count_lines(in->file, in->ranges[b], &lines, &nl) != 0)
+        return false;
+    publish(s, b, lines, nl);
+    return true;
 }
 
 /* Deferred: adds the published counts of the blocks before `next` to the
@@ -559,7 +569,7 @@ static void leave_block(struct source *s)
     const gy_edge_input_t *in = s->in;
 
     if (in->deferred)
-        publish(in, s->next, s->file.edge_lines, s->file.lines_done);
+        publish(s, s->next, s->file.edge_lines, s->file.lines_done);
     if (!in->generated)
         gy_edges_bad_merge(&s->stats->bad, &s->file.bad);
     s->next += in->workers;
@@ -582,21 +592,34 @@ static int advance_cap(struct source *s)
     return 0;
 }
 
+/*
+ * One chunk of the own blocks per run. While the block's place is unknown
+ * (an earlier block's count is not published yet) or the probe is too far
+ * behind, the run does nothing and polls (gy_op_poll): a poll is not work,
+ * so the worker goes idle (spin, yield, sleep) instead of running this in
+ * a busy loop that, with more workers than cores, takes the core from the
+ * workers that would publish the count or move the probe. It wakes for
+ * both: the probe moves only on progress, which comes as a message, and
+ * publish() wakes the peers after a count. Counting a block ahead is work.
+ */
 static void source_run(gy_op_t *op, void *state)
 {
     struct source *s = state;
     size_t n = 0;
+    bool counted;
 
     if (s->done)
         return;
-    count_ahead(s);
+    counted = count_ahead(s);
     if (!s->in_block && s->next >= s->in->blocks) {
         finish(s);
         return;
     }
-    /* Poll while the block's place is unknown or the probe is too far behind. */
     if ((!s->in_block && !enter_block(s)) || throttled(s)) {
-        gy_op_activate(op);
+        if (counted)
+            gy_op_activate(op);
+        else
+            gy_op_poll(op);
         return;
     }
     if (read_chunk(s, &n) != 0 || (n > 0 && send_edges(s, n) != 0))

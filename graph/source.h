@@ -20,7 +20,10 @@
  *
  * Each worker's source operator reads its blocks in chunks, one chunk per
  * activation, sending each edge at its epoch and holding a capability at the
- * smallest epoch it may still send. A bad line fails the run with
+ * smallest epoch it may still send. While it cannot go on (an earlier
+ * block's count is not published yet, or it is throttled) it polls
+ * (gy_op_poll), so its worker goes idle until a message or a published
+ * count wakes it. A bad line fails the run with
  * "file:line: what is wrong"; with skip_bad it is skipped and counted.
  *
  * Threads: open/close on the main thread (before/after gy_runtime_run);

@@ -134,6 +134,11 @@ void gy_op_activate(gy_op_t *op)
     gy_dataflow_activate(op->df, op->slot);
 }
 
+void gy_op_poll(gy_op_t *op)
+{
+    gy_dataflow_poll(op->df, op->slot);
+}
+
 /* ---- capabilities ---- */
 
 static int cap_fail(gy_op_t *op, const char *what, const struct gy_time *t)

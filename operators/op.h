@@ -101,6 +101,20 @@ int gy_op_fail(gy_op_t *op, const char *fmt, ...) GY_PRINTF(2, 3);
 /* Runs the operator in this or the next step even without input. */
 void gy_op_activate(gy_op_t *op);
 
+/*
+ * Runs the operator again after its worker had nothing else to do: for an
+ * operator that waits for an event and has just found it has not happened
+ * (a probe to catch up, another worker's published state). Unlike
+ * gy_op_activate this is not work: a step that only ran polls lets the
+ * worker spin, yield and sleep instead of running the operator in a busy
+ * loop. The worker wakes, and the operator runs, on any message, progress
+ * included (so waiting for a frontier or a probe needs nothing more), or
+ * when the worker that publishes the event calls gy_worker_wake_peers
+ * after publishing it (runtime/runtime.h). Call it from a run that did
+ * nothing else; after doing work, call gy_op_activate.
+ */
+void gy_op_poll(gy_op_t *op);
+
 /* --- capabilities --- */
 
 /* A new capability at t, allowed only while holding (or lent) one at or

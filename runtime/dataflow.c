@@ -407,13 +407,38 @@ void gy_dataflow_activate(gy_dataflow_t *df, uint32_t slot)
 {
     struct gy__slot *s = &df->slots[slot];
 
-    if (s->active)
+    if (s->active) {
+        /* Polled, now work too: in the list (poll), or taken from it and
+         * not run yet (taken_poll, which flow.c's requeue reads). */
+        if (s->poll) {
+            s->poll = false;
+            df->npoll--;
+        }
+        s->taken_poll = false;
         return;
+    }
     if (u32_push(&df->active, &df->nactive, &df->cap_active, slot) != 0) {
         df_fail(df, "out of memory activating '%s'", s->name);
         return;
     }
     s->active = true;
+}
+
+/* A poll joins the active list like any activation; only its counting
+ * differs (gy__round_did), so the order of runs is unchanged. */
+void gy_dataflow_poll(gy_dataflow_t *df, uint32_t slot)
+{
+    struct gy__slot *s = &df->slots[slot];
+
+    if (s->active)
+        return; /* already due to run, as a poll or for work */
+    if (u32_push(&df->active, &df->nactive, &df->cap_active, slot) != 0) {
+        df_fail(df, "out of memory activating '%s'", s->name);
+        return;
+    }
+    s->active = true;
+    s->poll = true;
+    df->npoll++;
 }
 
 bool gy_dataflow_complete(const gy_dataflow_t *df)

@@ -206,6 +206,20 @@ GY_NODISCARD int gy_dataflow_give(gy_dataflow_t *df, uint32_t slot, uint32_t por
 /* Schedules slot in this or the next step, even without input. */
 void gy_dataflow_activate(gy_dataflow_t *df, uint32_t slot);
 
+/*
+ * Schedules slot like gy_dataflow_activate, but as a poll: for a slot that
+ * waits for an event and has just found that it has not happened. The
+ * activation does not count as work: a step whose runs were all polls, that
+ * received nothing and published nothing, is idle, so the worker waits
+ * (spin, yield, park) before it runs the slot again. The wait ends on any
+ * message (progress included, so a slot polling a frontier or a probe
+ * needs nothing more) or on gy_worker_wake_peers from the worker that
+ * publishes the event. A later gy_dataflow_activate of the slot before it
+ * runs makes it ordinary work again. Call it from a run that changed
+ * nothing else; a run that did work should use gy_dataflow_activate.
+ */
+void gy_dataflow_poll(gy_dataflow_t *df, uint32_t slot);
+
 uint32_t gy_dataflow_slot_ninputs(const gy_dataflow_t *df, uint32_t slot);
 uint32_t gy_dataflow_slot_noutputs(const gy_dataflow_t *df, uint32_t slot);
 uint32_t gy_dataflow_slot_scope(const gy_dataflow_t *df, uint32_t slot);

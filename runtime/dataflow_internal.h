@@ -80,6 +80,9 @@ struct gy__slot {
     struct gy_slot_vtable vt;
     void *ctx;
     bool active;                 /* in the active list */
+    bool poll;                   /* in it through gy_dataflow_poll only */
+    bool taken_poll;             /* taken from it as a poll, not run yet, and
+                                  * not activated for work since */
     bool dirty;                  /* has open output batches */
     uint32_t rank;               /* longest path from a source, feedback outputs cut (flow.c) */
     struct gy__slot_stats st;    /* df->stats only */
@@ -130,6 +133,7 @@ struct gy_dataflow {
     bool outbox_defer;           /* flow.c: flush the outbox at the end of its runs */
     uint32_t *active;            /* slots to run */
     uint32_t nactive, cap_active;
+    uint32_t npoll;              /* slots in active with poll set; <= nactive */
     uint32_t *running_list;      /* the list being run; swapped with active each step */
     uint32_t cap_running;
     uint32_t *dirty;             /* slots with open output batches */
@@ -208,8 +212,16 @@ GY_NODISCARD int gy__propagate(gy_dataflow_t *df);
 void gy__run_slot(gy_dataflow_t *df, uint32_t slot);
 /* Takes this round's active slots (*list, returned count), sorted into
  * creation order (roughly upstream first, so one step carries records far);
- * slots activated while they run go to the next round's list. */
-uint32_t gy__take_active(gy_dataflow_t *df, uint32_t **list);
+ * slots activated while they run go to the next round's list. *real gets
+ * how many of them were activated for work, not only polled (their
+ * taken_poll is set). */
+uint32_t gy__take_active(gy_dataflow_t *df, uint32_t **list, uint32_t *real);
+/* Whether a round that took `real` slots for work did work: it did, or it
+ * left work for the next round (a poll whose run found its event). */
+static inline bool gy__round_did(const gy_dataflow_t *df, uint32_t real)
+{
+    return real > 0 || df->nactive > df->npoll;
+}
 
 /* flow.c: flow control (docs/flow-control.md) */
 /* Ranks every slot; at build. */

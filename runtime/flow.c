@@ -181,20 +181,29 @@ struct gy_batch *gy__flow_take(gy_dataflow_t *df, uint32_t slot, uint32_t port)
 
 /* ---- running ---- */
 
-/* Puts slot back in the active list (its flag may still say active). */
+/* Puts a slot taken but not run back in the active list (its flag still
+ * says active), as a poll if it was taken as one. */
 static void requeue(gy_dataflow_t *df, uint32_t slot)
 {
-    df->slots[slot].active = false;
-    gy_dataflow_activate(df, slot);
+    struct gy__slot *s = &df->slots[slot];
+    bool poll = s->taken_poll;
+
+    s->active = false;
+    s->taken_poll = false;
+    if (poll)
+        gy_dataflow_poll(df, slot);
+    else
+        gy_dataflow_activate(df, slot);
 }
 
 /* Under the bound: every active slot once, in creation order, as unbounded
  * workers do; but pops stop at the bound (gy__flow_take), a slot left with
- * input stays active, and once over, the rest wait for the next step. */
+ * input stays active, and once over, the rest wait for the next step.
+ * Polls count as in run_active. */
 static int run_under(gy_dataflow_t *df)
 {
-    uint32_t *list, i;
-    uint32_t n = gy__take_active(df, &list);
+    uint32_t *list, i, real;
+    uint32_t n = gy__take_active(df, &list, &real);
 
     if (n == 0)
         return 0;
@@ -203,17 +212,18 @@ static int run_under(gy_dataflow_t *df)
             break;
         gy__run_slot(df, list[i]);
         if (slot_has_input(&df->slots[list[i]]))
-            requeue(df, list[i]);
+            gy_dataflow_activate(df, list[i]);
     }
     for (; i < n; i++)
         requeue(df, list[i]);
-    return 1;
+    return gy__round_did(df, real);
 }
 
 /* Index in the active list of the slot to run next over the bound, or -1:
  * a slot without outputs at once (R3), else (unless hold) the
  * highest-ranked slot with input (R2). Slots with outputs and no input
- * wait. */
+ * wait, and so do polls without input: they wait for an event, which a
+ * run could not bring about (input activates a slot for work anyway). */
 static int64_t pick(const gy_dataflow_t *df, bool hold)
 {
     int64_t best = -1;
@@ -221,6 +231,8 @@ static int64_t pick(const gy_dataflow_t *df, bool hold)
 
     for (uint32_t i = 0; i < df->nactive; i++) {
         const struct gy__slot *s = &df->slots[df->active[i]];
+        if (s->poll && !slot_has_input(s))
+            continue;
         if (s->nout == 0)
             return i;
         if (!hold && slot_has_input(s) && (best < 0 || s->rank > best_rank)) {

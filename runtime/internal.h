@@ -98,6 +98,10 @@ struct gy_worker {
     uint32_t *drained;                 /* [peers] bounded runs: batches of each peer
                                         * dequeued in this step, added to its xdrained */
     bool stepping;                     /* inside gy_worker_step (operator callbacks) */
+    /* The mailbox's eventcount key, read at the start of the last step,
+     * before any operator checked what it waits for (gy_dataflow_poll): an
+     * idle wait ends at once if a signal came since (gy_worker_wake_peers). */
+    uint32_t wake_key;
     struct gy__wstats st;              /* rt->stats only */
 };
 
@@ -145,8 +149,9 @@ void gy__worker_unregister(gy_worker_t *w, uint32_t id);
 /* Hands the messages stashed for dataflow id to it (after its build). */
 void gy__worker_replay_early(gy_worker_t *w, uint32_t id);
 
-/* Waits for a message (or, when over its bound, a returned batch or a
- * peer draining our batches): spin, yield, then park (runtime/worker.c). */
+/* Waits for a message, a signal since the last step began (or, when over
+ * its bound, a returned batch or a peer draining our batches): spin,
+ * yield, then park (runtime/worker.c). */
 void gy__worker_idle_wait(gy_worker_t *w);
 
 /* Dataflow hooks the worker's step loop calls (runtime/dataflow.c). */

@@ -11,6 +11,14 @@
  * predicate (quiet), so the same holds for whatever else it waits for that
  * its changer announces with gy__mailbox_wake: returned and drained batches
  * under flow control (runtime/flow.c).
+ *
+ * Events the predicate cannot see (an operator waits for something another
+ * worker publishes, gy_worker_wake_peers) use the eventcount proper: the
+ * owner reads xseq as its key before it checks its condition (at the start
+ * of a step), gy__mailbox_signal always bumps xseq after the event is
+ * published, and the owner neither spins on nor sleeps through a key that
+ * is stale. Either the owner's check saw the event, or the bump comes after
+ * the key was read and the park returns at once.
  */
 #include "runtime/mailbox.h"
 
@@ -38,6 +46,32 @@ static void futex_wait(_Atomic uint32_t *addr, uint32_t expected, int timeout_ms
 static void futex_wake(_Atomic uint32_t *addr)
 {
     syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+uint32_t gy__mailbox_key(struct gy__mailbox *mb)
+{
+    /* Acquire pairs with the release in gy__mailbox_signal's increment: a
+     * key that includes a signal shows the event published before it. */
+    return atomic_load_explicit(&mb->xseq, memory_order_acquire);
+}
+
+bool gy__mailbox_signaled(struct gy__mailbox *mb, uint32_t key)
+{
+    return atomic_load_explicit(&mb->xseq, memory_order_acquire) != key;
+}
+
+void gy__mailbox_signal(struct gy__mailbox *mb)
+{
+    /* Unconditional, unlike gy__mailbox_wake: the owner may have read its
+     * key and checked its condition before the event, and not have
+     * announced xparked yet. seq_cst: if the load of xparked below reads 0,
+     * this increment precedes the owner's store of xparked, hence its fence,
+     * in the total order, and the owner's check of the key after that fence
+     * sees the new value (and it does not sleep). If it reads 1, the owner
+     * is woken or its futex_wait finds xseq != key. */
+    atomic_fetch_add_explicit(&mb->xseq, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&mb->xparked, memory_order_seq_cst))
+        futex_wake(&mb->xseq);
 }
 
 void gy__mailbox_wake(struct gy__mailbox *mb)
@@ -81,15 +115,15 @@ bool gy__mailbox_empty(struct gy__mailbox *mb)
     return cds_wfcq_empty(&mb->head, &mb->tail);
 }
 
-void gy__mailbox_park(struct gy__mailbox *mb, const _Atomic bool *stop, bool (*quiet)(void *),
-                      void *arg, int timeout_ms)
+void gy__mailbox_park(struct gy__mailbox *mb, uint32_t key, const _Atomic bool *stop,
+                      bool (*quiet)(void *), void *arg, int timeout_ms)
 {
-    /* Acquire pairs with the waker's release increment. */
-    uint32_t seq = atomic_load_explicit(&mb->xseq, memory_order_acquire);
-
     atomic_store_explicit(&mb->xparked, 1, memory_order_seq_cst);
     atomic_thread_fence(memory_order_seq_cst);
-    if (quiet(arg) && !atomic_load_explicit(stop, memory_order_acquire))
-        futex_wait(&mb->xseq, seq, timeout_ms);
+    /* futex_wait itself returns at once when xseq moved past key (a wake or
+     * signal since the key was read); the check here saves the system call. */
+    if (quiet(arg) && !gy__mailbox_signaled(mb, key) &&
+        !atomic_load_explicit(stop, memory_order_acquire))
+        futex_wait(&mb->xseq, key, timeout_ms);
     atomic_store_explicit(&mb->xparked, 0, memory_order_relaxed);
 }

@@ -86,6 +86,18 @@ int gy_worker_fail(gy_worker_t *w, const char *fmt, ...) GY_PRINTF(2, 3);
 /* True once any worker failed. Any thread. */
 bool gy_worker_failed(const gy_worker_t *w);
 
+/*
+ * Tells every other worker that something it may wait for has happened:
+ * an operator polling with gy_dataflow_poll (gy_op_poll) for state this
+ * worker publishes runs again soon, rather than after its worker's next
+ * message. Publish the state first, with a release store or stronger; a
+ * worker whose step began before that store is then either woken or does
+ * not go to sleep, so no wake-up is lost (runtime/mailbox.c). Costs one
+ * atomic add per peer, and a system call per peer that sleeps. Any worker
+ * thread, inside or outside a step.
+ */
+void gy_worker_wake_peers(gy_worker_t *w);
+
 /* ---- flow control (docs/flow-control.md) ---- */
 
 /* Memory one batch takes (header and 16 KiB payload): the unit in which

@@ -102,14 +102,29 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-uint32_t gy__take_active(gy_dataflow_t *df, uint32_t **list)
+/* Moves the poll marks of the taken slots to taken_poll, so that the next
+ * round's list starts with none. Only when some slot polled. */
+static void take_polls(gy_dataflow_t *df, const uint32_t *list, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        struct gy__slot *s = &df->slots[list[i]];
+        s->taken_poll = s->poll;
+        s->poll = false;
+    }
+    df->npoll = 0;
+}
+
+uint32_t gy__take_active(gy_dataflow_t *df, uint32_t **list, uint32_t *real)
 {
     uint32_t n = df->nactive;
     uint32_t cap = df->cap_active;
 
     *list = df->active;
+    *real = n - df->npoll;
     if (n == 0)
         return 0;
+    if (GY_UNLIKELY(df->npoll > 0))
+        take_polls(df, *list, n);
     /* Swap buffers: slots activated while these run go to the other list. */
     df->active = df->running_list;
     df->cap_active = df->cap_running;
@@ -126,6 +141,7 @@ static inline void run_slot_once(gy_dataflow_t *df, uint32_t slot)
     struct gy__slot *s = &df->slots[slot];
 
     s->active = false;
+    s->taken_poll = false;
     df->running = slot;
     if (s->vt.schedule)
         s->vt.schedule(s->ctx);
@@ -161,15 +177,17 @@ void gy__run_slot(gy_dataflow_t *df, uint32_t slot)
 /* Runs every active slot once, in creation order (roughly upstream first,
  * so one step carries records far). Slots activated meanwhile run in the
  * next step. A bounded worker schedules in runtime/flow.c instead. With
- * stats on, one clock read ends a run and starts the next. */
+ * stats on, one clock read ends a run and starts the next. Returns 1 if
+ * that was work: not when every slot only polled and polls again
+ * (gy_dataflow_poll), which lets the worker wait. */
 static int run_active(gy_dataflow_t *df)
 {
     uint64_t mark = 0;           /* stats: the clock read ending the last run */
-    uint32_t *list, n;
+    uint32_t *list, n, real;
 
     if (GY_UNLIKELY(gy__flow_bounded(df->w)))
         return gy__flow_run(df);
-    n = gy__take_active(df, &list);
+    n = gy__take_active(df, &list, &real);
     if (n == 0)
         return 0;
     for (uint32_t i = 0; i < n && !df->failed && !gy_worker_failed(df->w); i++) {
@@ -178,7 +196,7 @@ static int run_active(gy_dataflow_t *df)
         else
             run_slot_once(df, list[i]);
     }
-    return 1;
+    return gy__round_did(df, real);
 }
 
 int gy__dataflow_step(gy_dataflow_t *df)

@@ -85,6 +85,13 @@ int gy_worker_fail(gy_worker_t *w, const char *fmt, ...)
     return -ECANCELED;
 }
 
+void gy_worker_wake_peers(gy_worker_t *w)
+{
+    for (uint32_t i = 0; i < w->peers; i++)
+        if (i != w->index)
+            gy__mailbox_signal(&w->rt->workers[i].mbox);
+}
+
 void gy__worker_send(gy_worker_t *w, uint32_t dest, struct gy_batch *b)
 {
     b->from = w->index;
@@ -198,6 +205,8 @@ int gy_worker_step(gy_worker_t *w)
         return -ECANCELED;
     if (GY_UNLIKELY(w->rt->stats))
         w->st.steps++;
+    /* Before any operator looks at what it waits for: see gy__mailbox_key. */
+    w->wake_key = gy__mailbox_key(&w->mbox);
     if (w->drained) {
         w->flow_want = false;
         w->flow_seen_drained = atomic_load_explicit(&w->pool.xdrained, memory_order_seq_cst);
@@ -214,9 +223,10 @@ int gy_worker_step(gy_worker_t *w)
     return gy_worker_failed(w) ? -ECANCELED : did;
 }
 
-/* What an idle worker waits for. Over its bound, besides a message, a
- * batch coming back or a peer draining its batches, which no message
- * announces (flow.c). */
+/* What an idle worker waits for: a message, or a signal since its last
+ * step began (an operator polling for another worker's event,
+ * gy_dataflow_poll). Over its bound, also a batch coming back or a peer
+ * draining its batches, which no message announces (flow.c). */
 struct idle {
     gy_worker_t *w;
     bool want;
@@ -226,9 +236,10 @@ struct idle {
 static bool quiet(void *arg)
 {
     struct idle *id = arg;
+    struct gy__mailbox *mb = &id->w->mbox;
     struct gy__pool *p = &id->w->pool;
 
-    return gy__mailbox_empty(&id->w->mbox) &&
+    return gy__mailbox_empty(mb) && !gy__mailbox_signaled(mb, id->w->wake_key) &&
            (!id->want || (cds_wfcq_empty(&p->ret_head, &p->ret_tail) &&
                           atomic_load_explicit(&p->xdrained, memory_order_seq_cst) == id->drained));
 }
@@ -252,7 +263,7 @@ static void idle_wait(gy_worker_t *w)
     for (int i = 0; i < GY_YIELDS && quiet(&id); i++)
         sched_yield();
     if (quiet(&id))
-        gy__mailbox_park(&w->mbox, &rt->xfailed, quiet, &id, GY_PARK_MS);
+        gy__mailbox_park(&w->mbox, w->wake_key, &rt->xfailed, quiet, &id, GY_PARK_MS);
     if (id.want)
         atomic_store_explicit(&w->pool.xwant, false, memory_order_relaxed);
 }
