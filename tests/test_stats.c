@@ -282,7 +282,9 @@ static void check_worker(const struct gy_stats_worker *w, uint32_t workers, doub
     assert_true(w->steps > 0);
     assert_true(w->frontier_advances > 0);
     assert_true(w->advance_mean_s >= 0 && w->advance_mean_s <= w->advance_max_s);
-    assert_true(w->advance_max_s <= w->wall_s);
+    /* Not within wall_s: a peer may publish an update before this worker's
+     * thread starts its clock; but every publish falls within the run. */
+    assert_true(w->advance_max_s <= elapsed);
     assert_int_equal(w->progress_bytes, w->progress_updates * sizeof(struct gy_pupdate));
     if (workers == 1) {
         assert_int_equal(w->progress_batches, 0);
