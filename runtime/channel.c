@@ -153,19 +153,76 @@ static int push_run(gy_dataflow_t *df, struct gy__outport *out, struct gy__pushe
     return 0;
 }
 
+/* Where push_exchange writes the next record for one destination, and the
+ * end of that destination's batch. Kept in locals, not in the batches'
+ * count fields: the record copies are char stores that may alias a count,
+ * so a count in memory is loaded and stored again for every record. */
+struct cursor {
+    unsigned char *at, *end;
+};
+
+#define CURSORS_MAX 64u /* peers routed through locals; more take the plain loop */
+
+static bool cursor_open(gy_dataflow_t *df, struct gy__pusher *pu, uint32_t d,
+                        const struct gy_time *t, const struct gy__outport *out, struct cursor *c)
+{
+    struct gy_batch *b = open_batch(df, pu, d, t, out->rec_size);
+
+    if (!b)
+        return false;
+    c->at = b->data + (size_t)b->count * out->rec_size;
+    c->end = b->data + (size_t)out->batch_cap * out->rec_size;
+    return true;
+}
+
+/* Writes cursor d's position back into its batch's count. */
+static void cursor_close(struct gy__pusher *pu, uint32_t d, const struct cursor *c, size_t rs)
+{
+    struct gy_batch *b = pu->open[d];
+
+    b->count = (uint32_t)((size_t)(c->at - b->data) / rs);
+}
+
 /* Routes each record by key. Every destination's batch is opened once per
- * call, so the per-record path is a hash, a copy and a count: no time
- * comparison, no call unless a batch fills up. */
-static int push_exchange(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
-                         const struct gy_time *t, const unsigned char *recs, uint32_t n)
+ * call, so the per-record path is a hash, a copy and a pointer bump: no
+ * time comparison, no call unless a batch fills up. */
+static int push_exchange_cursors(gy_dataflow_t *df, struct gy__outport *out,
+                                 struct gy__pusher *pu, const struct gy_time *t,
+                                 const unsigned char *recs, uint32_t n)
+{
+    const gy_key_fn key = pu->pact.key;
+    void *arg = pu->pact.key_arg;
+    const size_t rs = out->rec_size;
+    const uint32_t peers = df->peers;
+    struct cursor cur[CURSORS_MAX];
+
+    for (uint32_t d = 0; d < peers; d++)
+        if (!cursor_open(df, pu, d, t, out, &cur[d]))
+            return -ECANCELED;
+    for (uint32_t i = 0; i < n; i++, recs += rs) {
+        uint32_t d = gy__key_worker(key(recs, arg), peers);
+        copy_rec(cur[d].at, recs, rs);
+        cur[d].at += rs;
+        if (GY_UNLIKELY(cur[d].at == cur[d].end)) {
+            cursor_close(pu, d, &cur[d], rs);
+            if (seal(df, pu, d) != 0 || !cursor_open(df, pu, d, t, out, &cur[d]))
+                return -ECANCELED;
+        }
+    }
+    for (uint32_t d = 0; d < peers; d++)
+        cursor_close(pu, d, &cur[d], rs);
+    return 0;
+}
+
+/* push_exchange_cursors for more than CURSORS_MAX peers: counts in memory. */
+static int push_exchange_wide(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
+                              const struct gy_time *t, const unsigned char *recs, uint32_t n)
 {
     const gy_key_fn key = pu->pact.key;
     void *arg = pu->pact.key_arg;
     const size_t rs = out->rec_size;
     const uint32_t cap = out->batch_cap, peers = df->peers;
 
-    if (peers == 1)
-        return push_run(df, out, pu, 0, t, recs, n);
     for (uint32_t d = 0; d < peers; d++)
         if (!open_batch(df, pu, d, t, rs))
             return -ECANCELED;
@@ -178,6 +235,16 @@ static int push_exchange(gy_dataflow_t *df, struct gy__outport *out, struct gy__
             return -ECANCELED;
     }
     return 0;
+}
+
+static int push_exchange(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
+                         const struct gy_time *t, const unsigned char *recs, uint32_t n)
+{
+    if (df->peers == 1)
+        return push_run(df, out, pu, 0, t, recs, n);
+    if (df->peers <= CURSORS_MAX)
+        return push_exchange_cursors(df, out, pu, t, recs, n);
+    return push_exchange_wide(df, out, pu, t, recs, n);
 }
 
 static int push(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
