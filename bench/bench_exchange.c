@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/support/count_sink.h"
 #include "operators/input.h"
 #include "operators/op.h"
 #include "progress/alloc.h"
@@ -41,11 +42,6 @@ struct bench {
     double start[2], end[2];          /* per worker: first send, run complete */
 };
 
-struct counter {
-    struct bench *b;
-    uint64_t received;
-};
-
 static uint64_t key_value(const void *rec, void *arg)
 {
     uint64_t k;
@@ -55,42 +51,17 @@ static uint64_t key_value(const void *rec, void *arg)
     return k;
 }
 
-static void count_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
-                        const void *recs, uint32_t n)
-{
-    struct counter *c = state;
-
-    (void)op;
-    (void)port;
-    (void)cap;
-    (void)recs;
-    c->received += n;
-}
-
-static void count_destroy(void *state)
-{
-    struct counter *c = state;
-
-    atomic_fetch_add_explicit(&c->b->xreceived, c->received, memory_order_relaxed);
-    gy_free(c);
-}
-
-static gy_probe_t *build(gy_worker_t *w, struct bench *b, gy_input_t **in)
+/* input -> exchange by value -> count_sink (into *received) -> probe. */
+static gy_probe_t *build(gy_worker_t *w, uint64_t *received, gy_input_t **in)
 {
     gy_dataflow_t *df = gy_dataflow_new(w, "exchange");
-    const size_t rs = sizeof(uint64_t);
-    struct counter *c = gy_calloc(1, sizeof(*c));
-    struct gy_op_spec spec = {.name = "count", .ninputs = 1, .noutputs = 1, .rec_sizes = &rs,
-                              .cb = {.on_input = count_input, .destroy = count_destroy},
-                              .state = c};
     gy_stream_t *s;
     gy_op_t *op;
     gy_probe_t *p;
 
-    if (!c || !df || !(*in = gy_input_new(df, "in", rs, &s)) || !(op = gy_op_new(df, &spec)))
+    if (!df || !(*in = gy_input_new(df, "in", sizeof(uint64_t), &s)) ||
+        !(op = count_sink(s, gy_pact_exchange(key_value, NULL), received)))
         return NULL;
-    c->b = b;
-    gy_op_connect(op, 0, s, gy_pact_exchange(key_value, NULL));
     p = gy_probe_new(gy_op_output(op, 0));
     if (!p || gy_dataflow_build(df) != 0)
         return NULL;
@@ -110,9 +81,9 @@ static int worker(gy_worker_t *w, void *arg)
     struct bench *b = arg;
     uint32_t me = gy_worker_index(w);
     uint64_t *recs = gy_malloc(4 * CHUNK * sizeof(uint64_t));
-    uint64_t s = 0x1234 + me;
+    uint64_t s = 0x1234 + me, received = 0; /* received outlives the run */
     gy_input_t *in = NULL;
-    gy_probe_t *p = build(w, b, &in);
+    gy_probe_t *p = build(w, &received, &in);
     int rc = -ECANCELED;
 
     if (!recs || !p)
@@ -129,6 +100,7 @@ static int worker(gy_worker_t *w, void *arg)
     gy_input_close(in);
     rc = gy_worker_run(w);
     b->end[me] = gy_now();
+    atomic_fetch_add_explicit(&b->xreceived, received, memory_order_relaxed);
 out:
     gy_free(recs);
     return rc;

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/support/count_sink.h"
 #include "graph/edgefile.h"
 #include "graph/gen.h"
 #include "graph/source.h"
@@ -70,11 +71,6 @@ struct run {
     const gy_edge_input_t *in;
     struct gy_edge_throttle th[2];
     _Atomic uint64_t xreceived;   /* records counted, all workers */
-};
-
-struct counter {
-    struct run *r;
-    uint64_t received;
 };
 
 static double now(void)
@@ -253,53 +249,26 @@ static uint64_t key_u(const void *rec, void *arg)
     return ((const struct gy_edge *)rec)->u;
 }
 
-static void count_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
-                        const void *recs, uint32_t n)
-{
-    struct counter *c = state;
-
-    (void)op;
-    (void)port;
-    (void)cap;
-    (void)recs;
-    c->received += n;
-}
-
-static void count_destroy(void *state)
-{
-    struct counter *c = state;
-
-    atomic_fetch_add_explicit(&c->r->xreceived, c->received, memory_order_relaxed);
-    gy_free(c);
-}
-
 /* source -> exchange by u -> count -> probe, which throttles the source. */
 static int worker(gy_worker_t *w, void *arg)
 {
     struct run *r = arg;
     uint32_t me = gy_worker_index(w);
     gy_dataflow_t *df = gy_dataflow_new(w, "ingest");
-    const size_t rs = sizeof(struct gy_edge);
-    struct counter *c = gy_calloc(1, sizeof(*c));
-    struct gy_op_spec spec = {.name = "count", .ninputs = 1, .noutputs = 1, .rec_sizes = &rs,
-                              .cb = {.on_input = count_input, .destroy = count_destroy},
-                              .state = c};
-    gy_stream_t *src;
-    gy_op_t *op;
+    uint64_t received = 0; /* outlives the run */
+    gy_stream_t *src = df ? gy_edge_source_throttled(df, r->in, NULL, &r->th[me]) : NULL;
+    gy_op_t *op = src ? count_sink(src, gy_pact_exchange(key_u, NULL), &received) : NULL;
+    int rc;
 
-    if (!c || !df)
-        return -ECANCELED;
-    c->r = r;
-    src = gy_edge_source_throttled(df, r->in, NULL, &r->th[me]);
-    op = src ? gy_op_new(df, &spec) : NULL;
     if (!op)
         return -ECANCELED;
-    gy_op_connect(op, 0, src, gy_pact_exchange(key_u, NULL));
     r->th[me].probe = gy_probe_new(gy_op_output(op, 0));
     r->th[me].max_open = MAX_OPEN;
     if (!r->th[me].probe || gy_dataflow_build(df) != 0)
         return -ECANCELED;
-    return gy_worker_run(w);
+    rc = gy_worker_run(w);
+    atomic_fetch_add_explicit(&r->xreceived, received, memory_order_relaxed);
+    return rc;
 }
 
 /* What one end-to-end run measured. */

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/support/count_sink.h"
 #include "cli/bench_kernels.h"
 #include "graph/gen.h"
 #include "graph/source.h"
@@ -88,30 +89,6 @@ static uint64_t edge_source_key(const void *rec, void *arg)
 static inline uint64_t lcg(uint64_t x)
 {
     return x * 6364136223846793005ULL + 1442695040888963407ULL;
-}
-
-static void count_input(gy_op_t *op, void *state, uint32_t port, const struct gy_cap *cap,
-                        const void *recs, uint32_t n)
-{
-    (void)op;
-    (void)port;
-    (void)cap;
-    (void)recs;
-    ((struct slot *)state)->count += n;
-}
-
-/* A sink counting the records of s into slot->count. NULL after failing the run. */
-static gy_op_t *counter(gy_stream_t *s, struct gy_pact pact, struct slot *slot)
-{
-    const size_t rs = 8;
-    struct gy_op_spec spec = {.name = "count", .ninputs = 1, .noutputs = 1, .rec_sizes = &rs,
-                              .scope = gy_stream_scope(s), .cb = {.on_input = count_input},
-                              .state = slot};
-    gy_op_t *op = gy_op_new(gy_stream_dataflow(s), &spec);
-
-    if (op)
-        gy_op_connect(op, 0, s, pact);
-    return op;
 }
 
 /* Runs fn on p->workers workers; fills out->kernel_s and load_s from the slots. */
@@ -206,7 +183,7 @@ static int exchange_worker(gy_worker_t *w, void *arg)
     uint64_t first, share, x = 0x9e3779b97f4a7c15ULL * (me + 1);
     gy_stream_t *s = NULL;
     gy_input_t *in = df ? gy_input_new(df, "records", 8, &s) : NULL;
-    gy_op_t *op = in ? counter(s, gy_pact_exchange(rec_key, NULL), &m->slot[me]) : NULL;
+    gy_op_t *op = in ? count_sink(s, gy_pact_exchange(rec_key, NULL), &m->slot[me].count) : NULL;
     gy_probe_t *probe = op ? gy_probe_new(gy_op_output(op, 0)) : NULL;
     int rc = -ECANCELED;
 
@@ -391,7 +368,7 @@ static int loop_build(gy_dataflow_t *df, gy_stream_t *in, struct micro *m, struc
         return -ECANCELED;
     gy_op_connect(route, 0, stepped, gy_pact_pipeline());
     gy_feedback_connect(fb, gy_op_output(route, 0));
-    if (!counter(gy_loop_leave(l, gy_op_output(route, 1)), gy_pact_pipeline(), slot))
+    if (!count_sink(gy_loop_leave(l, gy_op_output(route, 1)), gy_pact_pipeline(), &slot->count))
         return -ECANCELED;
     return gy_dataflow_build(df);
 }
@@ -490,7 +467,7 @@ static int ingest_worker(gy_worker_t *w, void *arg)
     gy_dataflow_t *df = gy_dataflow_new(w, "ingest");
     gy_stream_t *s = df ? gy_edge_source_throttled(df, m->in, &m->src[me], &m->throttle[me])
                         : NULL;
-    gy_op_t *op = s ? counter(s, gy_pact_exchange(edge_source_key, NULL), &m->slot[me]) : NULL;
+    gy_op_t *op = s ? count_sink(s, gy_pact_exchange(edge_source_key, NULL), &m->slot[me].count) : NULL;
     gy_probe_t *probe = op ? gy_probe_new(gy_op_output(op, 0)) : NULL;
     int rc;
 
