@@ -85,6 +85,10 @@ void *gy__tstore_find(struct gy__tstore *ts, const struct gy_time *t);
 void gy__tstore_remove(struct gy__tstore *ts, const struct gy_time *t);
 /* Calls fn on every live state, in no particular order (teardown). */
 void gy__tstore_foreach(struct gy__tstore *ts, void (*fn)(void *tstate, void *arg), void *arg);
+/* For an operator that finishes each time when notified: the state of
+ * cap's time, and, when it is new, a notification at cap (which keeps the
+ * capability until the time is complete). NULL after failing the run. */
+void *gy__tstore_get_notified(struct gy__tstore *ts, gy_op_t *op, const struct gy_cap *cap);
 
 /* ---- key table: uint64 key -> val_size-byte value ---- */
 

@@ -172,18 +172,12 @@ static void keyed_input(gy_op_t *op, void *state, uint32_t port, const struct gy
 {
     struct keyed *k = state;
     struct gy_time g = gy__keep_group(&cap->time, k->glen);
-    bool created;
-    void *ts = gy__tstore_get(&k->times, &cap->time, &created);
+    void *ts = gy__tstore_get_notified(&k->times, op, cap);
     void *gs = k->spec.gstate_size ? gstate_of(gy__tstore_find(&k->groups, &g)) : NULL;
     struct gy_emit e;
     int rc;
 
-    if (!ts) {
-        gy_op_fail(op, "out of memory for the state of a timestamp");
-        return;
-    }
-    /* The notification holds a capability at the time until it is complete. */
-    if (created && gy_op_notify_at(op, cap) != 0)
+    if (!ts)
         return;
     gy__emit_init(&e, op, cap, k->stage, k->spec.out_size, k->max);
     rc = k->spec.on_records(ts, gs, port, recs, n, &e, k->spec.arg);

@@ -45,17 +45,10 @@ static void state_input(gy_op_t *op, void *state, uint32_t port, const struct gy
                         const void *recs, uint32_t n)
 {
     struct state_op *so = state;
-    bool created;
-    void *ts = gy__tstore_get(&so->times, &cap->time, &created);
+    void *ts = gy__tstore_get_notified(&so->times, op, cap);
     int rc;
 
-    if (!ts) {
-        gy_op_fail(op, "out of memory for the state of a timestamp");
-        return;
-    }
-    /* The first records of a time ask for its notification; the lent
-     * capability is retained by it until the time is finished. */
-    if (created && gy_op_notify_at(op, cap) != 0)
+    if (!ts)
         return;
     rc = so->spec.on_records(ts, port, &cap->time, recs, n, so->spec.arg);
     if (rc != 0)

@@ -174,3 +174,17 @@ void gy__tstore_foreach(struct gy__tstore *ts, void (*fn)(void *tstate, void *ar
         if (entry(ts, i)->live)
             fn(entry_state(entry(ts, i)), arg);
 }
+
+void *gy__tstore_get_notified(struct gy__tstore *ts, gy_op_t *op, const struct gy_cap *cap)
+{
+    bool created;
+    void *st = gy__tstore_get(ts, &cap->time, &created);
+
+    if (!st) {
+        gy_op_fail(op, "out of memory for the state of a timestamp");
+        return NULL;
+    }
+    if (created && gy_op_notify_at(op, cap) != 0)
+        return NULL;
+    return st;
+}
