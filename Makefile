@@ -47,9 +47,10 @@ TSUP_SRC  := $(wildcard tests/support/*.c)
 EX_SRC    := $(wildcard examples/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 BSUP_SRC  := $(wildcard bench/support/*.c)
-# The single-threaded baselines (igraph-free) and the counting sink: build/gyre links them
-# too (`gyre bench`).
-BASE_SRC  := bench/support/uf_baseline.c bench/support/tc_baseline.c bench/support/count_sink.c
+# The single-threaded baselines (igraph-free), the counting sink and the measuring
+# helpers: build/gyre links them too (`gyre bench`).
+BASE_SRC  := bench/support/uf_baseline.c bench/support/tc_baseline.c bench/support/count_sink.c \
+             bench/support/measure.c
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 LIB      := $(O)/libgyre.a

@@ -30,12 +30,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "algorithms/cc.h"
 #include "algorithms/driver.h"
 #include "bench/support/igraph_baselines.h"
+#include "bench/support/measure.h"
 #include "bench/support/rmat_input.h"
 #include "bench/support/uf_baseline.h"
 #include "operators/builtins.h"
@@ -52,16 +52,6 @@
 #define TARGET_SPEEDUP 1.7
 #define TARGET_LATENCY_MS 10.0
 
-/* CPU seconds of the whole process (all threads): the work done, which
- * other load on the machine does not inflate the way it inflates wall time. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* A step's wall and CPU seconds. */
 struct secs {
     double wall, cpu;
@@ -72,16 +62,16 @@ static int baselines(const struct rmat_input *in, struct uf_baseline_result *wan
                      struct secs *full, double *t_ig)
 {
     struct uf_baseline_result r, ig;
-    double t0 = gy_now(), c0 = cpu_now(), t_build;
+    double t0 = gy_now(), c0 = bench_cpu_seconds(), t_build;
 
     if (uf_baseline_components(in->e, in->graph, in->id_bound, &r) != 0)
         return -1;
-    *uf = (struct secs){gy_now() - t0, cpu_now() - c0};
+    *uf = (struct secs){gy_now() - t0, bench_cpu_seconds() - c0};
     t0 = gy_now();
-    c0 = cpu_now();
+    c0 = bench_cpu_seconds();
     if (uf_baseline_full(in->e, in->graph, in->id_bound, want) != 0)
         return -1;
-    *full = (struct secs){gy_now() - t0, cpu_now() - c0};
+    *full = (struct secs){gy_now() - t0, bench_cpu_seconds() - c0};
     if (cc_igraph_components(in->e, in->graph, in->id_bound, &ig, &t_build, t_ig) != 0)
         return -1;
     printf("graph: %zu edge lines, V=%llu E=%llu components=%llu largest=%llu\n", in->graph,
@@ -126,7 +116,7 @@ static struct secs throughput(const struct rmat_input *in, uint32_t workers,
         struct gy_algo_run_cfg cfg;
         struct gy_algo_run_stats st;
         char err[512];
-        double c0 = cpu_now();
+        double c0 = bench_cpu_seconds();
         run_cfg(&cfg, in, workers);
         cfg.input.epochs.batch = BATCH;
         if (gy_algo_run(&cfg, &st, err, sizeof(err)) != 0) {
@@ -138,7 +128,7 @@ static struct secs throughput(const struct rmat_input *in, uint32_t workers,
                     (unsigned long long)st.last.components);
             return fail;
         }
-        c0 = cpu_now() - c0;
+        c0 = bench_cpu_seconds() - c0;
         if (best.wall < 0 || st.run_seconds < best.wall)
             best = (struct secs){st.run_seconds, c0};
         printf("cc W=%u run %d: %.3f s (open %.3f s), %llu epochs, cpu %.3f s\n", workers, k + 1,
@@ -219,12 +209,6 @@ static int lat_worker(gy_worker_t *w, void *arg)
     return lat_epochs(w, l, inp, p);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Milliseconds per small epoch at W = 2: the median, p90 and max into ms[3]. */
 static int latency(const struct rmat_input *in, double ms[3])
 {
@@ -245,7 +229,7 @@ static int latency(const struct rmat_input *in, double ms[3])
         fprintf(stderr, "bench_cc: latency run: wrong result\n");
         return -1;
     }
-    qsort(l.ms, LAT_EPOCHS, sizeof(l.ms[0]), cmp_double);
+    bench_sort_doubles(l.ms, LAT_EPOCHS);
     ms[0] = l.ms[LAT_EPOCHS / 2];
     ms[1] = l.ms[LAT_EPOCHS * 9 / 10];
     ms[2] = l.ms[LAT_EPOCHS - 1];
@@ -253,11 +237,6 @@ static int latency(const struct rmat_input *in, double ms[3])
            "median %.3f ms, p90 %.3f ms, max %.3f ms\n", l.load_s, LAT_EPOCHS, LAT_EDGES, ms[0],
            ms[1], ms[2]);
     return 0;
-}
-
-static const char *verdict(bool ok)
-{
-    return ok ? "met" : "MISSED";
 }
 
 static int report(const struct rmat_input *in, const struct uf_baseline_result *want,
@@ -276,11 +255,11 @@ static int report(const struct rmat_input *in, const struct uf_baseline_result *
     printf("cc W=2: %.3f s, %.1f M edges/s; speedup W2/W1 %.2f\n", w2.wall,
            in->graph / w2.wall / 1e6, w1.wall / w2.wall);
     printf("target W=1 within %.1fx union-find: %.2fx, %s\n", TARGET_COST, w1.wall / uf->wall,
-           verdict(w1.wall / uf->wall <= TARGET_COST));
+           bench_verdict(w1.wall / uf->wall <= TARGET_COST));
     printf("target W2/W1 >= %.1f: %.2f, %s\n", TARGET_SPEEDUP, w1.wall / w2.wall,
-           verdict(w1.wall / w2.wall >= TARGET_SPEEDUP));
+           bench_verdict(w1.wall / w2.wall >= TARGET_SPEEDUP));
     printf("target %u-edge epoch < %.0f ms at W=2: median %.2f ms, %s\n", LAT_EDGES,
-           TARGET_LATENCY_MS, ms[0], verdict(ms[0] < TARGET_LATENCY_MS));
+           TARGET_LATENCY_MS, ms[0], bench_verdict(ms[0] < TARGET_LATENCY_MS));
     return 0;
 }
 

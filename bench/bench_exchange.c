@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "bench/support/count_sink.h"
+#include "bench/support/measure.h"
 #include "operators/input.h"
 #include "operators/op.h"
 #include "progress/alloc.h"
@@ -135,13 +136,6 @@ static double run(uint32_t workers)
     return (double)total / (t1 - t0) / workers;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 int main(void)
 {
     const uint32_t ws[] = {1, 2};
@@ -154,7 +148,7 @@ int main(void)
         for (int r = 0; r < REPEAT; r++)
             if ((rate[r] = run(ws[i])) < 0)
                 return 1;
-        qsort(rate, REPEAT, sizeof(rate[0]), cmp_double);
+        bench_sort_doubles(rate, REPEAT);
         printf("  W=%u  best %8.1f  median %8.1f M records/s per worker  "
                "(best %.2fx the %.0f M/s target for W=2)\n", ws[i], rate[REPEAT - 1] / 1e6,
                rate[REPEAT / 2] / 1e6, rate[REPEAT - 1] / TARGET_PER_WORKER,

@@ -36,12 +36,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench/support/count_sink.h"
+#include "bench/support/measure.h"
 #include "graph/edgefile.h"
 #include "graph/gen.h"
 #include "graph/source.h"
@@ -73,35 +72,10 @@ struct run {
     _Atomic uint64_t xreceived;   /* records counted, all workers */
 };
 
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU seconds this process has used, all threads, user and system. */
-static double cpu_seconds(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* Sorts rate[0..REPEAT) ascending: best is the last, median the middle. */
 static void sort_rates(double *rate)
 {
-    qsort(rate, REPEAT, sizeof(rate[0]), cmp_double);
+    bench_sort_doubles(rate, REPEAT);
 }
 
 /* ---- the input files ---- */
@@ -168,7 +142,7 @@ static double floor_rate(const char *path)
     volatile uint64_t keep;
     const unsigned char *p;
     uint64_t sum = 0, x;
-    double t0 = now();
+    double t0 = gy_now();
 
     if (fd < 0)
         return -1;
@@ -183,7 +157,7 @@ static double floor_rate(const char *path)
     keep = sum;
     (void)keep;
     munmap((void *)p, len);
-    return (double)len / (now() - t0) / 1e6;
+    return (double)len / (gy_now() - t0) / 1e6;
 }
 
 /* read(2)s the whole file into a fresh buffer; MB/s, or < 0. */
@@ -193,7 +167,7 @@ static double read_floor_rate(const char *path)
     size_t len = (size_t)file_size(path), got = 0;
     volatile unsigned char keep;
     unsigned char *buf;
-    double t0 = now();
+    double t0 = gy_now();
 
     if (fd < 0)
         return -1;
@@ -211,7 +185,7 @@ static double read_floor_rate(const char *path)
     keep = got ? buf[got - 1] : 0;
     (void)keep;
     free(buf);
-    return got == len ? (double)len / (now() - t0) / 1e6 : -1;
+    return got == len ? (double)len / (gy_now() - t0) / 1e6 : -1;
 }
 
 /* Opens and parses the whole file on this thread; MB/s of parsed bytes, or < 0. */
@@ -223,7 +197,7 @@ static double reader_rate(const struct file *f, uint64_t m)
     uint64_t total = 0;
     gy_edges_t *e;
     size_t n;
-    double t0 = now();
+    double t0 = gy_now();
 
     if (gy_edges_open(f->path, NULL, &e, err, sizeof(err)) != 0) {
         fprintf(stderr, "bench_ingest: %s\n", err);
@@ -238,7 +212,7 @@ static double reader_rate(const struct file *f, uint64_t m)
                 (unsigned long long)total, (unsigned long long)m);
         return -1;
     }
-    return f->bytes / (now() - t0) / 1e6;
+    return f->bytes / (gy_now() - t0) / 1e6;
 }
 
 /* ---- end to end ---- */
@@ -287,7 +261,7 @@ static int e2e_run(const struct file *f, uint32_t workers, uint64_t m, struct e2
     struct gy_runtime_config rc;
     gy_edge_input_t *in;
     char err[GY_EDGES_ERRLEN];
-    double c0 = cpu_seconds(), t0 = now(), t1;
+    double c0 = bench_cpu_seconds(), t0 = gy_now(), t1;
     int res;
 
     memset(&r, 0, sizeof(r));
@@ -296,7 +270,7 @@ static int e2e_run(const struct file *f, uint32_t workers, uint64_t m, struct e2
         fprintf(stderr, "bench_ingest: %s\n", err);
         return -1;
     }
-    t1 = now();
+    t1 = gy_now();
     r.in = in;
     gy_runtime_config_init(&rc);
     rc.workers = workers;
@@ -308,9 +282,9 @@ static int e2e_run(const struct file *f, uint32_t workers, uint64_t m, struct e2
                 (unsigned long long)atomic_load(&r.xreceived), (unsigned long long)m);
         return -1;
     }
-    out->open_share = (t1 - t0) / (now() - t0);
-    out->wall = f->bytes / (now() - t0) / 1e6;
-    out->cpu = f->bytes / (cpu_seconds() - c0) / 1e6;
+    out->open_share = (t1 - t0) / (gy_now() - t0);
+    out->wall = f->bytes / (gy_now() - t0) / 1e6;
+    out->cpu = f->bytes / (bench_cpu_seconds() - c0) / 1e6;
     return 0;
 }
 
@@ -403,7 +377,7 @@ int main(void)
     struct gy_gen_spec spec;
     struct figures fig;
     struct file f[NFMT];
-    double t0 = now();
+    double t0 = gy_now();
     int rc = 1;
 
     if (scale < 10 || gy_gen_rmat(&spec, scale, GY_GEN_DEFAULT_EDGEFACTOR, 1) != 0) {
@@ -416,7 +390,7 @@ int main(void)
     printf("bench_ingest: R-MAT scale %u, %llu edges: text %.1f MB, gz %.1f MB (inflates to the "
            "text), bin %.1f MB; %u cores; written in %.1f s\n", scale,
            (unsigned long long)gy_gen_count(&spec), f[TEXT].stored / 1e6, f[GZ].stored / 1e6,
-           f[BIN].stored / 1e6, gy_runtime_cores(), now() - t0);
+           f[BIN].stored / 1e6, gy_runtime_cores(), gy_now() - t0);
     printf("  end to end: open + source -> exchange by u -> count, epochs of %u edges, %u in "
            "flight; best and median of %d runs\n", BATCH, MAX_OPEN, REPEAT);
     if (measure_side(f, gy_gen_count(&spec), &fig) != 0 ||

@@ -33,12 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "algorithms/driver.h"
 #include "algorithms/tc.h"
 #include "bench/support/igraph_baselines.h"
+#include "bench/support/measure.h"
 #include "bench/support/rmat_input.h"
 #include "bench/support/tc_baseline.h"
 #include "runtime/runtime.h"
@@ -75,15 +75,6 @@ static int baselines(const struct rmat_input *in, uint64_t *want, struct tc_base
     return 0;
 }
 
-/* CPU seconds of the whole process (all threads). */
-static double cpu_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* One run's results, each epoch's with the seconds since the run began. */
 struct run {
     struct gy_graph_result r[LAT_EPOCHS + 1];
@@ -108,7 +99,7 @@ static int run_tc(const struct rmat_input *in, uint32_t workers, uint64_t want, 
 {
     struct gy_algo_run_cfg cfg;
     char err[512];
-    double c0 = cpu_now();
+    double c0 = bench_cpu_seconds();
 
     gy_algo_run_cfg_init(&cfg);
     cfg.input.spec = in->path;
@@ -124,7 +115,7 @@ static int run_tc(const struct rmat_input *in, uint32_t workers, uint64_t want, 
         fprintf(stderr, "bench_tc: W=%u: %s\n", workers, err);
         return -1;
     }
-    run->cpu = cpu_now() - c0;
+    run->cpu = bench_cpu_seconds() - c0;
     if (run->n != LAT_EPOCHS + 1 || run->r[0].triangles != want) {
         fprintf(stderr, "bench_tc: W=%u: %zu epochs, %llu triangles in epoch 0, want %u, %llu\n",
                 workers, run->n, (unsigned long long)run->r[0].triangles, LAT_EPOCHS + 1,
@@ -137,12 +128,6 @@ static int run_tc(const struct rmat_input *in, uint32_t workers, uint64_t want, 
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Milliseconds per small epoch: the median, p90 and max into ms[3]. */
 static void latency(const struct run *run, uint32_t workers, double ms[3])
 {
@@ -150,7 +135,7 @@ static void latency(const struct run *run, uint32_t workers, double ms[3])
 
     for (size_t k = 0; k < LAT_EPOCHS; k++)
         d[k] = (run->at[k + 1] - run->at[k]) * 1e3;
-    qsort(d, LAT_EPOCHS, sizeof(d[0]), cmp_double);
+    bench_sort_doubles(d, LAT_EPOCHS);
     ms[0] = d[LAT_EPOCHS / 2];
     ms[1] = d[LAT_EPOCHS * 9 / 10];
     ms[2] = d[LAT_EPOCHS - 1];
@@ -164,11 +149,6 @@ static bool same_runs(const struct run *a, const struct run *b)
         if (memcmp(&a->r[k], &b->r[k], sizeof(a->r[k])) != 0)
             return false;
     return a->n == b->n;
-}
-
-static const char *verdict(bool ok)
-{
-    return ok ? "met" : "MISSED";
 }
 
 static int report(const struct rmat_input *in, uint64_t want, const struct tc_baseline_times *plain,
@@ -194,11 +174,11 @@ static int report(const struct rmat_input *in, uint64_t want, const struct tc_ba
     printf("tc W=2: COST vs sorted intersection %.2f, vs igraph %.2f; speedup W2/W1 %.2f\n",
            w2 / base, w2 / igs, w1 / w2);
     printf("target W=1 within %.1fx the sorted-intersection baseline: %.2fx, %s\n", TARGET_COST,
-           w1 / base, verdict(w1 / base <= TARGET_COST));
+           w1 / base, bench_verdict(w1 / base <= TARGET_COST));
     printf("target W2/W1 >= %.1f: %.2f, %s\n", TARGET_SPEEDUP, w1 / w2,
-           verdict(w1 / w2 >= TARGET_SPEEDUP));
+           bench_verdict(w1 / w2 >= TARGET_SPEEDUP));
     printf("target %u-edge epoch < %.0f ms at W=2: median %.2f ms, %s\n", LAT_EDGES,
-           TARGET_LATENCY_MS, ms[0], verdict(ms[0] < TARGET_LATENCY_MS));
+           TARGET_LATENCY_MS, ms[0], bench_verdict(ms[0] < TARGET_LATENCY_MS));
     return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/support/measure.h"
 #include "cli/bench_kernels.h"
 #include "cli/bench_report.h"
 #include "cli/cli.h"
@@ -431,16 +432,9 @@ static int run_child(const struct gy_cli_bench_kind *k, bool base,
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 static double median(double *x, unsigned n)
 {
-    qsort(x, n, sizeof(*x), cmp_double);
+    bench_sort_doubles(x, n);
     return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }
 
