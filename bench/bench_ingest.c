@@ -171,7 +171,10 @@ static double read_floor_rate(const char *path)
 
     if (fd < 0)
         return -1;
-    if (!(buf = malloc(len + 1))) {
+    /* mmap, not malloc: a small file's buffer would be memory malloc has
+     * reused, already backed, and the floor would not be "fresh memory". */
+    buf = mmap(NULL, len + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
         close(fd);
         return -1;
     }
@@ -184,7 +187,7 @@ static double read_floor_rate(const char *path)
     close(fd);
     keep = got ? buf[got - 1] : 0;
     (void)keep;
-    free(buf);
+    munmap(buf, len + 1);
     return got == len ? (double)len / (gy_now() - t0) / 1e6 : -1;
 }
 
