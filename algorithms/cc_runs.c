@@ -280,16 +280,34 @@ static size_t lower_bound(const uint64_t *w, size_t lo, size_t hi, uint64_t x)
     return lo;
 }
 
+/* How many of the FENCE sorted words w[0 .. FENCE) are below x: independent
+ * compares over the block's 8 cache lines, so their misses overlap; a binary
+ * search waits for one miss after another. */
+static size_t count_below(const uint64_t *w, uint64_t x)
+{
+    size_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+
+    for (unsigned t = 0; t < FENCE; t += 4) {
+        c0 += w[t] < x;
+        c1 += w[t + 1] < x;
+        c2 += w[t + 2] < x;
+        c3 += w[t + 3] < x;
+    }
+    return c0 + c1 + c2 + c3;
+}
+
 /* gallop() through run's fences: the first fence >= x (from *k, where the
  * last lookup's ended) bounds the block of FENCE words that holds the
  * answer. */
 static size_t seek_fenced(const struct gy__cc_run *run, size_t *k, uint64_t x)
 {
     size_t f = gallop(run->fence, *k, run->nfence, x);
+    size_t lo = f > 0 ? (f - 1) * FENCE : 0, hi = f < run->nfence ? f * FENCE : run->len;
 
     *k = f;
-    return lower_bound(run->w, f > 0 ? (f - 1) * FENCE : 0,
-                       f < run->nfence ? f * FENCE : run->len, x);
+    if (hi - lo != FENCE)
+        return lower_bound(run->w, lo, hi, x);
+    return lo + count_below(run->w + lo, x);
 }
 
 /* Adds the copies of word e to the run word *w of the same pair. */
@@ -334,6 +352,8 @@ static int subtract(struct gy__cc_runs *r, uint64_t *e, size_t *n, struct gy__cc
         return subtract_win(r, e, n, run, 8);
     if (gap < 32)
         return subtract_win(r, e, n, run, 16);
+    if (gap < 96)
+        return subtract_win(r, e, n, run, 32);
     return subtract_win(r, e, n, run, 0); /* sparse: fences, or gallop */
 }
 

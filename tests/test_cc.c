@@ -690,26 +690,37 @@ static void sparse_epoch(uint64_t *rng, uint64_t *pairs, size_t n, uint32_t ids,
     }
 }
 
+/* An epoch size after the first: small ones (runs/epoch of 200 and more:
+ * lookups through the fences and their 64-word blocks) alternating with
+ * middling ones (a gap of about 36 to 90 words: the widest window). */
+static size_t sparse_size(uint64_t *rng, int e, size_t big, size_t small)
+{
+    if (e % 2)
+        return (size_t)ts_rng_below(rng, small) + 1;
+    return big / 90 + (size_t)ts_rng_below(rng, big / 36 - big / 90);
+}
+
 /*
- * A big first epoch (a run long enough for fences), then small epochs whose
- * lookups are sparse (through the fences): half of their pairs old, half
- * random. Each epoch's new pairs and the copies of every pair it touched
- * against a count per pair.
+ * A big first epoch (a run long enough for fences), then smaller epochs
+ * whose lookups are sparse (through the fences) or middling (wide windows):
+ * half of their pairs old, half random. Each epoch's new pairs and the
+ * copies of every pair it touched against a count per pair.
  */
 static void test_cc_runs_sparse(void **state)
 {
     enum { IDS = 1024, BIG = 60000, SMALLN = 300, EPOCHS = 40 };
     static uint16_t want[IDS][IDS];
-    static uint64_t a[BIG], tmp[BIG], pairs[BIG], olds[BIG + EPOCHS * SMALLN];
+    static uint64_t a[BIG], tmp[BIG], pairs[BIG], olds[BIG + EPOCHS * BIG / 36];
     struct gy__cc_runs r;
     uint64_t rng = 23, *w;
-    size_t nold = 0;
+    size_t nold = 0, middling = 0;
     (void)state;
 
     memset(want, 0, sizeof(want));
     gy__cc_runs_init(&r);
     for (int e = 0; e < EPOCHS; e++) {
-        size_t n = e == 0 ? BIG : (size_t)ts_rng_below(&rng, SMALLN) + 1, m, fresh = 0;
+        size_t n = e == 0 ? BIG : sparse_size(&rng, e, BIG, SMALLN), m, fresh = 0;
+        middling += e > 0 && r.run[0].len / n >= 32 && r.run[0].len / n < 96;
         sparse_epoch(&rng, pairs, n, IDS, olds, nold);
         memcpy(a, pairs, n * sizeof(*a));
         qsort(a, n, sizeof(*a), ts_cmp_u64);
@@ -735,6 +746,7 @@ static void test_cc_runs_sparse(void **state)
         check_runs_shape(&r);
     }
     assert_true(r.run[0].nfence > 0);
+    assert_true(middling >= EPOCHS / 4);
     gy__cc_runs_destroy(&r);
 }
 
