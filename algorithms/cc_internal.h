@@ -302,6 +302,7 @@ struct gy__cc_run {
     void *raw;        /* the allocation w lies in (gy__cc_table_alloc) */
     uint64_t *fence;  /* [nfence]: fence[k] = w[64 k] without its count */
     size_t nfence, cap_fence; /* nfence 0 while the run is short */
+    uint64_t adds;    /* epochs whose new pairs it holds */
 };
 
 struct gy__cc_runs {

@@ -463,6 +463,7 @@ static int merge_into(struct gy__cc_runs *r, struct gy__cc_run *a, const uint64_
     gy_free(out.fence); /* a's fences serve the merged run */
     out.fence = a->fence;
     out.cap_fence = a->cap_fence;
+    out.adds = a->adds;
     *a = out;
     return run_fences(a);
 }
@@ -472,19 +473,38 @@ static int push(struct gy__cc_runs *r, const uint64_t *e, size_t m)
 {
     struct gy__cc_run *run = &r->run[r->n];
 
-    assert(r->n < GY__CC_RUNS_MAX); /* lengths more than double per run */
+    assert(r->n < GY__CC_RUNS_MAX); /* gy__cc_runs_add merges before that */
     if (run_buffer(r, run, m) != 0)
         return -ENOMEM;
     memcpy(run->w, e, m * sizeof(*e));
     run->len = m;
+    run->adds = 1;
     r->n++;
     return run_fences(run);
 }
 
 /*
- * Invariant after every add: each run is more than twice as long as the
- * next newer one, so n <= 64, and a word is rewritten only when the run it
- * is in grows by half or more: O(log(edges / epoch)) times.
+ * Whether run a absorbs a newer run of b_adds epochs and b_len words: when
+ * it holds at most twice as many epochs. Counted in epochs, not words, so
+ * that every worker, holding about the same share of every epoch, merges
+ * at the same epochs: by words, the share sizes' small differences decided
+ * ties (one run twice another) differently per worker, one of them spent
+ * an epoch rewriting its biggest run while the others ran out of input
+ * and waited (a quarter of the W=2 run at R-MAT scale 22). The size guard
+ * keeps a run far longer than b (a huge first epoch) from being rewritten
+ * for small epochs; with epochs of about equal size the words of runs
+ * that are due to merge are within about twice each other, far from it.
+ */
+static bool absorbs(const struct gy__cc_run *a, uint64_t b_adds, size_t b_len)
+{
+    return a->adds <= 2 * b_adds && a->len <= 4 * b_len;
+}
+
+/*
+ * After every add each run holds more than twice the epochs of the next
+ * newer one or more than four times its words, so there are few runs (a
+ * full stack takes the epoch into its newest run), and a word is rewritten
+ * only when its run at least about doubles: O(log(edges / epoch)) times.
  */
 int gy__cc_runs_add(struct gy__cc_runs *r, const uint64_t *e, size_t m)
 {
@@ -493,13 +513,17 @@ int gy__cc_runs_add(struct gy__cc_runs *r, const uint64_t *e, size_t m)
     if (m == 0)
         return 0;
     r->last_m = m;
-    if (r->n > 0 && r->run[r->n - 1].len <= 2 * m)
+    if (r->n > 0 && (r->n == GY__CC_RUNS_MAX || absorbs(&r->run[r->n - 1], 1, m))) {
         rc = merge_into(r, &r->run[r->n - 1], e, m);
-    else
+        r->run[r->n - 1].adds++;
+    } else {
         rc = push(r, e, m);
-    while (rc == 0 && r->n >= 2 && r->run[r->n - 2].len <= 2 * r->run[r->n - 1].len) {
+    }
+    while (rc == 0 && r->n >= 2 &&
+           absorbs(&r->run[r->n - 2], r->run[r->n - 1].adds, r->run[r->n - 1].len)) {
         struct gy__cc_run *b = &r->run[r->n - 1];
         rc = merge_into(r, &r->run[r->n - 2], b->w, b->len);
+        r->run[r->n - 2].adds += b->adds;
         run_release(r, b);
         r->n--;
     }

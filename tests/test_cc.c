@@ -554,15 +554,16 @@ static bool run_has(const struct gy__cc_run *run, uint64_t x)
     return lo < run->len && (run->w[lo] & RUN_KEY) == (x & RUN_KEY);
 }
 
-/* Each run strictly ascending by pair with counts 1..15, each more than
- * twice as long as the next newer one, and no pair in two runs. */
+/* Each run strictly ascending by pair with counts 1..15, each holding more
+ * than twice the epochs of the next newer one or more than four times its
+ * words, and no pair in two runs. */
 static void check_runs_shape(const struct gy__cc_runs *r)
 {
     for (uint32_t k = 0; k < r->n; k++) {
         const struct gy__cc_run *run = &r->run[k];
-        assert_true(run->len > 0 && run->len <= run->cap);
+        assert_true(run->len > 0 && run->len <= run->cap && run->adds > 0);
         if (k + 1 < r->n)
-            assert_true(run->len > 2 * r->run[k + 1].len);
+            assert_true(run->adds > 2 * r->run[k + 1].adds || run->len > 4 * r->run[k + 1].len);
         /* The fences of a long run: the pair of every 64th word. */
         assert_int_equal(run->nfence, run->len < ((size_t)1 << 15) ? 0 : (run->len + 63) / 64);
         for (size_t f = 0; f < run->nfence; f++)
@@ -676,6 +677,59 @@ static void test_cc_runs(void **state)
     assert_true(runs_want[3][7] > 100);
     check_to_etab(&r, distinct);
     gy__cc_runs_destroy(&r);
+}
+
+/* n new pairs, ascending, after those of *next (a pair counter), as
+ * counted words of one copy each. */
+static void fresh_words(uint64_t *w, size_t n, uint32_t *next)
+{
+    for (size_t i = 0; i < n; i++, (*next)++)
+        w[i] = gy__cc_run_word(*next >> 10, (*next & 1023) + (1u << 20)) | 1;
+}
+
+/*
+ * The merge policy. Two workers' shares of the same epochs differ a little
+ * in size; their runs must still merge at the same epochs (so no worker
+ * rewrites its biggest run while the others wait for it). And a huge first
+ * epoch is not rewritten for every few small ones after it.
+ */
+static void test_cc_runs_policy(void **state)
+{
+    enum { EPOCHS = 300, SHARE = 1000, HUGE = 50000 };
+    static uint64_t w[HUGE];
+    struct gy__cc_runs r[2];
+    uint32_t next[2] = {0, 0};
+    uint64_t rng = 5;
+    (void)state;
+
+    gy__cc_runs_init(&r[0]);
+    gy__cc_runs_init(&r[1]);
+    for (int e = 0; e < EPOCHS; e++)
+        for (int k = 0; k < 2; k++) {
+            size_t n = SHARE - SHARE / 20 + (size_t)ts_rng_below(&rng, SHARE / 10);
+            fresh_words(w, n, &next[k]);
+            assert_int_equal(gy__cc_runs_add(&r[k], w, n), 0);
+            check_runs_shape(&r[k]);
+            if (k == 1) {
+                assert_int_equal(r[0].n, r[1].n);
+                for (uint32_t i = 0; i < r[0].n; i++)
+                    assert_int_equal(r[0].run[i].adds, r[1].run[i].adds);
+            }
+        }
+    gy__cc_runs_destroy(&r[0]);
+    gy__cc_runs_init(&r[0]);
+    next[0] = 0;
+    fresh_words(w, HUGE, &next[0]);
+    assert_int_equal(gy__cc_runs_add(&r[0], w, HUGE), 0);
+    for (int e = 0; e < EPOCHS; e++) {
+        fresh_words(w, 10, &next[0]);
+        assert_int_equal(gy__cc_runs_add(&r[0], w, 10), 0);
+        check_runs_shape(&r[0]);
+    }
+    assert_int_equal(r[0].run[0].adds, 1);
+    assert_int_equal(r[0].run[0].len, HUGE);
+    gy__cc_runs_destroy(&r[0]);
+    gy__cc_runs_destroy(&r[1]);
 }
 
 /* n pairs into pairs[] over ids < ids: every other one (after the first
@@ -1178,6 +1232,7 @@ int main(void)
         cmocka_unit_test(test_cc_vertex_map),
         cmocka_unit_test(test_cc_runs_sort),
         cmocka_unit_test(test_cc_runs),
+        cmocka_unit_test(test_cc_runs_policy),
         cmocka_unit_test(test_cc_runs_sparse),
         cmocka_unit_test(test_cc_real_graphs),
         cmocka_unit_test(test_cc_random_dynamic),
