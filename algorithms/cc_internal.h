@@ -302,11 +302,11 @@ struct gy__cc_run {
     void *raw;        /* the allocation w lies in (gy__cc_table_alloc) */
     uint64_t *fence;  /* [nfence]: fence[k] = w[64 k] without its count */
     size_t nfence, cap_fence; /* nfence 0 while the run is short */
-    uint64_t adds;    /* epochs whose new pairs it holds */
+    uint64_t adds;    /* epochs whose new pairs it holds (an epoch with none is not counted) */
 };
 
 struct gy__cc_runs {
-    struct gy__cc_run run[GY__CC_RUNS_MAX]; /* oldest (longest) first */
+    struct gy__cc_run run[GY__CC_RUNS_MAX]; /* oldest first */
     uint32_t n;
     struct gy__cc_run spare;      /* a buffer kept for the next run (len 0) */
     size_t last_m;                /* words of the last epoch added */
