@@ -273,9 +273,10 @@ static inline const void *gy__cc_etab_home(const struct gy__cc_etab *t, uint64_t
  * few sorted runs of the earlier epochs' edges (a pair found there gets the
  * epoch's copies added in place; the others are the epoch's new edges) and
  * the new ones become a run, merged LSM-style: a run is merged into the one
- * before it while that one is not more than twice as long, so there are at
- * most log2(edges) runs and a word is rewritten O(log(edges / epoch))
- * times. The runs hold disjoint sets of pairs. Everything that grows with
+ * before it while that one holds at most twice as many epochs (and is not
+ * more than four times as long), so there are few runs and a word is
+ * rewritten O(log(edges / epoch)) times. The runs hold disjoint sets of
+ * pairs. Everything that grows with
  * the edges streams; nothing of it is probed at random. The first delete
  * turns the runs into the edge table for good (gy__cc_runs_to_etab). One
  * worker owns a set of runs; nothing inside is atomic.

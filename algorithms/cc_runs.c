@@ -11,8 +11,8 @@
  * one ordered pass through each run (window counts where the epoch is
  * dense in the run, the run's fences where it is sparse), and they become
  * a run merged into the others like the digits of a binary counter: a run
- * is merged into the one before it while that one is not more than twice
- * as long. Every access to the edges streams.
+ * is merged into the one before it while that one holds at most twice as
+ * many epochs (absorbs()). Every access to the edges streams.
  *
  * A pair the runs hold already gets the epoch's copies added in place, so
  * the runs stay disjoint and a merge never meets equal words: it is a
