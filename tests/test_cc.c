@@ -732,6 +732,39 @@ static void test_cc_runs_policy(void **state)
     gy__cc_runs_destroy(&r[1]);
 }
 
+/* A full stack of runs (no stream gets there: each run would need more
+ * than twice the epochs of the next; made up here by setting every run's
+ * epochs high) takes the next epoch into its newest run instead of a new
+ * one, and every pair is still found once, with its count. */
+static void test_cc_runs_full_stack(void **state)
+{
+    enum { EXTRA = 4 };
+    static uint64_t w[GY__CC_RUNS_MAX + EXTRA];
+    struct gy__cc_runs r;
+    uint32_t next = 0;
+    size_t m = GY__CC_RUNS_MAX + EXTRA;
+    (void)state;
+
+    gy__cc_runs_init(&r);
+    for (uint32_t k = 0; k < GY__CC_RUNS_MAX; k++) {
+        fresh_words(w, 1, &next);
+        assert_int_equal(gy__cc_runs_add(&r, w, 1), 0);
+        r.run[r.n - 1].adds = (uint64_t)1 << 40;
+    }
+    assert_int_equal(r.n, GY__CC_RUNS_MAX);
+    fresh_words(w, EXTRA, &next);
+    assert_int_equal(gy__cc_runs_add(&r, w, EXTRA), 0);
+    assert_true(r.n <= GY__CC_RUNS_MAX);
+    next = 0;
+    fresh_words(w, m, &next);
+    assert_int_equal(gy__cc_runs_fresh(&r, w, &m), 0);
+    assert_int_equal(m, 0);
+    for (uint32_t i = 0; i < GY__CC_RUNS_MAX + EXTRA; i++)
+        assert_int_equal(gy__cc_runs_copies(&r, gy__cc_pair_key(gy__cc_run_a(w[i]),
+                                                                gy__cc_run_b(w[i]))), 2);
+    gy__cc_runs_destroy(&r);
+}
+
 /* n pairs into pairs[] over ids < ids: every other one (after the first
  * epoch) drawn from the nold pairs seen before. */
 static void sparse_epoch(uint64_t *rng, uint64_t *pairs, size_t n, uint32_t ids,
@@ -1233,6 +1266,7 @@ int main(void)
         cmocka_unit_test(test_cc_runs_sort),
         cmocka_unit_test(test_cc_runs),
         cmocka_unit_test(test_cc_runs_policy),
+        cmocka_unit_test(test_cc_runs_full_stack),
         cmocka_unit_test(test_cc_runs_sparse),
         cmocka_unit_test(test_cc_real_graphs),
         cmocka_unit_test(test_cc_random_dynamic),
