@@ -240,26 +240,35 @@ static size_t gallop(const uint64_t *w, size_t j, size_t n, uint64_t x)
     return hi;
 }
 
+/* How many of the win sorted words w[0 .. win) (win a multiple of 4) are
+ * below x: independent compares and four sums, no branch to mispredict,
+ * and the loads of a window's cache lines overlap their misses. */
+static inline __attribute__((always_inline)) size_t count_below(const uint64_t *w, uint64_t x,
+                                                                unsigned win)
+{
+    size_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+
+    for (unsigned t = 0; t < win; t += 4) {
+        c0 += w[t] < x;
+        c1 += w[t + 1] < x;
+        c2 += w[t + 2] < x;
+        c3 += w[t + 3] < x;
+    }
+    return c0 + c1 + c2 + c3;
+}
+
 /*
  * gallop() when the answer is probably within a few windows of win words
  * from j: the words below x in a window are a prefix, so counting them
- * (win independent compares, four sums, no branch to mispredict) gives the
- * answer, or moves on by a window; after four windows it gallops. A
- * branchy search costs a misprediction or three per lookup, and a lookup
- * per pair and run was most of an epoch's time.
+ * gives the answer, or moves on by a window; after four windows it
+ * gallops. A branchy search costs a misprediction or three per lookup, and
+ * a lookup per pair and run was most of an epoch's time.
  */
 static inline __attribute__((always_inline)) size_t seek(const uint64_t *w, size_t j, size_t n,
                                                          uint64_t x, unsigned win)
 {
     for (unsigned round = 0; round < 4 && win > 0 && j + win <= n; round++) {
-        size_t c0 = 0, c1 = 0, c2 = 0, c3 = 0, c;
-        for (unsigned t = 0; t < win; t += 4) {
-            c0 += w[j + t] < x;
-            c1 += w[j + t + 1] < x;
-            c2 += w[j + t + 2] < x;
-            c3 += w[j + t + 3] < x;
-        }
-        c = c0 + c1 + c2 + c3;
+        size_t c = count_below(w + j, x, win);
         j += c;
         if (GY_LIKELY(c < win))
             return j;
@@ -280,25 +289,10 @@ static size_t lower_bound(const uint64_t *w, size_t lo, size_t hi, uint64_t x)
     return lo;
 }
 
-/* How many of the FENCE sorted words w[0 .. FENCE) are below x: independent
- * compares over the block's 8 cache lines, so their misses overlap; a binary
- * search waits for one miss after another. */
-static size_t count_below(const uint64_t *w, uint64_t x)
-{
-    size_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-
-    for (unsigned t = 0; t < FENCE; t += 4) {
-        c0 += w[t] < x;
-        c1 += w[t + 1] < x;
-        c2 += w[t + 2] < x;
-        c3 += w[t + 3] < x;
-    }
-    return c0 + c1 + c2 + c3;
-}
-
 /* gallop() through run's fences: the first fence >= x (from *k, where the
  * last lookup's ended) bounds the block of FENCE words that holds the
- * answer. */
+ * answer, counted (its 8 cache lines load in parallel; a binary search
+ * waits for one miss after another). */
 static size_t seek_fenced(const struct gy__cc_run *run, size_t *k, uint64_t x)
 {
     size_t f = gallop(run->fence, *k, run->nfence, x);
@@ -307,7 +301,7 @@ static size_t seek_fenced(const struct gy__cc_run *run, size_t *k, uint64_t x)
     *k = f;
     if (hi - lo != FENCE)
         return lower_bound(run->w, lo, hi, x);
-    return lo + count_below(run->w + lo, x);
+    return lo + count_below(run->w + lo, x, FENCE);
 }
 
 /* Adds the copies of word e to the run word *w of the same pair. */
