@@ -186,8 +186,8 @@ static void cursor_close(struct gy__pusher *pu, uint32_t d, const struct cursor 
 /* Routes each record of size rs by key. Every destination's batch is
  * opened once per call, so the per-record path is a hash, a copy and a
  * pointer bump: no time comparison, no call unless a batch fills up.
- * Inlined with a constant rs for the common sizes (route_cursors), so the
- * copy is a few vector moves instead of a switch per record. */
+ * push_exchange_cursors inlines it with a constant rs for the common
+ * sizes, so the copy is a few vector moves instead of a switch per record. */
 static inline __attribute__((always_inline)) int
 route_cursors(gy_dataflow_t *df, struct gy__outport *out, struct gy__pusher *pu,
               const struct gy_time *t, const unsigned char *recs, uint32_t n, size_t rs)
