@@ -263,16 +263,21 @@ static unsigned id_bits(uint32_t n)
     return n <= 2 ? 1 : 32u - (unsigned)__builtin_clz(n - 1);
 }
 
-/* Room for n pair words in both key buffers (their contents are scratch). */
+/* Room for n pair words in both key buffers (their contents are scratch).
+ * A worker's share of equal epochs varies by a fraction of a percent, so
+ * the buffers get a quarter more than asked: replaced at the exact size,
+ * they were replaced every other epoch, each time faulting in fresh pages. */
 static int keys_room(struct local *L, size_t n)
 {
+    size_t cap = n + n / 4;
+
     if (n <= L->cap_keys)
         return 0;
     gy_free(L->keys[0]);
     gy_free(L->keys[1]);
-    L->keys[0] = gy_malloc(n * sizeof(uint64_t));
-    L->keys[1] = gy_malloc(n * sizeof(uint64_t));
-    L->cap_keys = L->keys[0] && L->keys[1] ? n : 0;
+    L->keys[0] = gy_malloc(cap * sizeof(uint64_t));
+    L->keys[1] = gy_malloc(cap * sizeof(uint64_t));
+    L->cap_keys = L->keys[0] && L->keys[1] ? cap : 0;
     return L->cap_keys ? 0 : -ENOMEM;
 }
 
