@@ -25,24 +25,50 @@
 #define COPIES_MIN 64u
 #define HUGE_PAGE  ((size_t)2 << 20)
 
+/* What lies before a table in its allocation: how it was made. Its size
+ * keeps a small table behind it as aligned as calloc's block (16 bytes). */
+struct table_head {
+    size_t mapped; /* bytes mapped (gy_map), 0 when from gy_calloc */
+    size_t pad;
+};
+
 void *gy__cc_table_alloc(size_t n, size_t size, void **raw)
 {
+    struct table_head *h;
+    size_t bytes;
     char *p;
 
-    if (size == 0 || n > (SIZE_MAX - HUGE_PAGE) / size)
-        return *raw = NULL;
-    if (n * size < 2 * HUGE_PAGE)
-        return *raw = gy_calloc(n, size);
-    /* calloc: a block this large comes straight from mmap, zero pages the
-     * kernel fills on first touch, so nothing is zeroed twice. */
-    if (!(*raw = gy_calloc(1, n * size + HUGE_PAGE)))
+    *raw = NULL;
+    if (size == 0 || n > (SIZE_MAX - 2 * HUGE_PAGE) / size)
         return NULL;
-    p = (char *)(((uintptr_t)*raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    bytes = n * size;
+    if (bytes < 2 * HUGE_PAGE) {
+        if (!(h = gy_calloc(1, sizeof(*h) + bytes)))
+            return NULL;
+        *raw = h;
+        return h + 1;
+    }
+    /* The table starts at the first huge page boundary after the head. */
+    if (!(h = gy_map(bytes + HUGE_PAGE)))
+        return NULL;
+    h->mapped = bytes + HUGE_PAGE;
+    p = (char *)(((uintptr_t)(h + 1) + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
 #ifdef MADV_HUGEPAGE
     /* Advice only: without transparent huge pages it changes nothing. */
-    (void)madvise(p, (n * size) & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
+    (void)madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
 #endif
+    *raw = h;
     return p;
+}
+
+void gy__cc_table_free(void *raw)
+{
+    struct table_head *h = raw;
+
+    if (h && h->mapped)
+        gy_unmap(h, h->mapped);
+    else
+        gy_free(h);
 }
 
 static bool over_load(size_t len, size_t cap)
@@ -72,7 +98,7 @@ static int copies_grow(struct gy__cc_copies *c)
     for (size_t i = 0; i < c->cap; i++)
         if (c->e[i].key != 0)
             e[copies_probe(e, cap, c->e[i].key)] = c->e[i];
-    gy_free(c->raw);
+    gy__cc_table_free(c->raw);
     c->e = e;
     c->raw = raw;
     c->cap = cap;
@@ -105,8 +131,8 @@ void gy__cc_etab_init(struct gy__cc_etab *t)
 
 void gy__cc_etab_destroy(struct gy__cc_etab *t)
 {
-    gy_free(t->raw);
-    gy_free(t->copies.raw);
+    gy__cc_table_free(t->raw);
+    gy__cc_table_free(t->copies.raw);
     gy__cc_etab_init(t);
 }
 
@@ -148,7 +174,7 @@ int gy__cc_etab_reserve(struct gy__cc_etab *t, size_t more)
     t->cap = cap;
     t->shift = shift;
     rehash(t, old, ocap);
-    gy_free(oraw);
+    gy__cc_table_free(oraw);
     return 0;
 }
 
@@ -269,6 +295,6 @@ int gy__cc_copies_add(struct gy__cc_copies *c, uint64_t key, uint64_t n)
 
 void gy__cc_copies_destroy(struct gy__cc_copies *c)
 {
-    gy_free(c->raw);
+    gy__cc_table_free(c->raw);
     memset(c, 0, sizeof(*c));
 }

@@ -168,10 +168,12 @@ struct gy__cc_etab {
  * Zeroed memory for a large randomly accessed table: aligned to 2 MiB and
  * advised onto transparent huge pages where the kernel allows, which cuts
  * the TLB misses of random probes and the page faults of a fresh table by
- * a factor of 512. Small tables are plain gy_calloc. *raw gets what to
- * pass to gy_free. NULL on ENOMEM.
+ * a factor of 512; pages are zero-filled on first touch (gy_map), never
+ * cleared up front. Small tables come from gy_calloc. *raw gets what to pass
+ * to gy__cc_table_free. NULL on ENOMEM.
  */
 void *gy__cc_table_alloc(size_t n, size_t size, void **raw);
+void gy__cc_table_free(void *raw);
 
 /* da, db < GY__CC_MAX_IDS. */
 static inline uint64_t gy__cc_pair_key(uint32_t da, uint32_t db)

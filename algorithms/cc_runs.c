@@ -49,7 +49,7 @@ void gy__cc_runs_init(struct gy__cc_runs *r)
 
 static void run_free(struct gy__cc_run *run)
 {
-    gy_free(run->raw);
+    gy__cc_table_free(run->raw);
     gy_free(run->fence);
     memset(run, 0, sizeof(*run));
 }
@@ -453,7 +453,7 @@ static int merge_into(struct gy__cc_runs *r, struct gy__cc_run *a, const uint64_
         return -ENOMEM;
     merge_fwd(a->w, a->len, b, nb, out.w);
     out.len = a->len + nb;
-    gy_free(a->raw);
+    gy__cc_table_free(a->raw);
     gy_free(out.fence); /* a's fences serve the merged run */
     out.fence = a->fence;
     out.cap_fence = a->cap_fence;

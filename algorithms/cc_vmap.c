@@ -5,8 +5,8 @@
  * Most inputs number their vertices from 0 with few gaps (SNAP files,
  * R-MAT), so ids below GY__CC_DIRECT_MAX are looked up in a direct table:
  * one load, no hashing, no probing. The table grows by doubling to cover
- * the largest such id seen; it is calloc'd, so pages that no id touches
- * stay unbacked zero pages. It comes from gy__cc_table_alloc (huge pages
+ * the largest such id seen; it is zero-filled on first touch, so pages
+ * that no id touches stay unbacked. It comes from gy__cc_table_alloc (huge pages
  * where the kernel gives them): a lookup reads a page before the first id
  * on it is written, so each page is first the shared zero page, and the
  * write replaces it, a copy-on-write that flushes the TLB of every thread
@@ -31,7 +31,7 @@ void gy__cc_vmap_init(struct gy__cc_vmap *m)
 
 void gy__cc_vmap_destroy(struct gy__cc_vmap *m)
 {
-    gy_free(m->draw);
+    gy__cc_table_free(m->draw);
     gy_free(m->hslot);
     gy_free(m->orig);
     gy__cc_vmap_init(m);
@@ -71,7 +71,7 @@ static int direct_cover(struct gy__cc_vmap *m, uint64_t orig)
         return -ENOMEM;
     if (m->dcap)
         memcpy(t, m->direct, m->dcap * sizeof(*t));
-    gy_free(m->draw);
+    gy__cc_table_free(m->draw);
     m->direct = t;
     m->draw = raw;
     m->dcap = cap;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 static atomic_bool fail_armed;
 static atomic_long fail_left;  /* allocations that still succeed while armed */
@@ -60,6 +61,22 @@ void *gy_realloc(void *p, size_t size)
 void gy_free(void *p)
 {
     free(p);
+}
+
+void *gy_map(size_t size)
+{
+    void *p;
+
+    if (injected_failure() || size == 0)
+        return NULL;
+    p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return counted(p == MAP_FAILED ? NULL : p);
+}
+
+void gy_unmap(void *p, size_t size)
+{
+    if (p)
+        (void)munmap(p, size);
 }
 
 int gy_grow(void **items, size_t *cap, size_t need, size_t elem_size)

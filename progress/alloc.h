@@ -19,6 +19,17 @@ GY_NODISCARD void *gy_realloc(void *p, size_t size);
 void gy_free(void *p);
 
 /*
+ * Zeroed memory of size bytes straight from the kernel (an anonymous
+ * mapping), for big tables and buffers: pages are zero-filled on first
+ * touch, never memset. malloc serves a big block from a thread's arena once
+ * its adaptive threshold has risen, and calloc then clears all of it up
+ * front, faulting in pages that may never be used. NULL on ENOMEM (or
+ * injected failure, or size 0). Free with gy_unmap and the same size.
+ */
+GY_NODISCARD void *gy_map(size_t size);
+void gy_unmap(void *p, size_t size);
+
+/*
  * Grows *items (of *cap elements of elem_size bytes) to hold at least need
  * elements, doubling. Returns 0 or -ENOMEM (then *items is unchanged).
  */

@@ -424,6 +424,40 @@ static void test_cc_union_find(void **state)
 
 /* Inserts and deletes over a small key space (long probe runs, wrap-around,
  * many edges with several copies) against a count per key. */
+/* Small and large tables: zeroed, writable to the end, aligned (16 bytes;
+ * large ones start on a 2 MiB boundary), and an injected failure of either
+ * kind gives NULL and nothing to free. Under ASan a small table's writes
+ * past its end or a lost allocation fail the run. */
+static void test_cc_table_alloc(void **state)
+{
+    const size_t sizes[] = {1, 1000, ((size_t)4 << 20) / 8 - 1, (size_t)4 << 20,
+                            ((size_t)9 << 20) + 3};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        size_t n = sizes[i];
+        void *raw;
+        uint64_t *t = gy__cc_table_alloc(n, sizeof(*t), &raw);
+        assert_non_null(t);
+        assert_non_null(raw);
+        assert_int_equal((uintptr_t)t % 16, 0);
+        if (n * sizeof(*t) >= (size_t)4 << 20)
+            assert_int_equal((uintptr_t)t % ((size_t)2 << 20), 0);
+        for (size_t k = 0; k < n; k += 511)
+            assert_int_equal(t[k], 0);
+        assert_int_equal(t[n - 1], 0);
+        t[0] = t[n - 1] = ~(uint64_t)0;
+        gy__cc_table_free(raw);
+        gy_alloc_fail_after(1);
+        t = gy__cc_table_alloc(n, sizeof(*t), &raw);
+        gy_alloc_fail_after(0);
+        assert_null(t);
+        assert_null(raw);
+        gy__cc_table_free(raw);
+    }
+    assert_null(gy__cc_table_alloc(SIZE_MAX / 4, 8, &(void *){NULL}));
+}
+
 static void test_cc_edge_table(void **state)
 {
     enum { KEYS = 5000 };
@@ -1261,6 +1295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cc_union_find),
+        cmocka_unit_test(test_cc_table_alloc),
         cmocka_unit_test(test_cc_edge_table),
         cmocka_unit_test(test_cc_vertex_map),
         cmocka_unit_test(test_cc_runs_sort),
