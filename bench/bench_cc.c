@@ -108,10 +108,12 @@ static int baselines(const struct rmat_input *in, struct uf_baseline_result *wan
     return 0;
 }
 
+/* A throughput run: cc over the file at W workers, epochs of BATCH lines. */
 static void run_cfg(struct gy_algo_run_cfg *cfg, const struct rmat_input *in, uint32_t workers)
 {
     gy_algo_run_cfg_init(cfg);
     cfg->input.spec = in->path;
+    cfg->input.epochs.batch = BATCH;
     cfg->workers = workers;
     cfg->algo = gy_cc;
 }
@@ -135,7 +137,6 @@ static struct secs throughput(const struct rmat_input *in, uint32_t workers,
         char err[512];
         double c0 = bench_cpu_seconds();
         run_cfg(&cfg, in, workers);
-        cfg.input.epochs.batch = BATCH;
         if (gy_algo_run(&cfg, &st, err, sizeof(err)) != 0) {
             fprintf(stderr, "bench_cc: W=%u: %s\n", workers, err);
             return fail;
@@ -166,7 +167,6 @@ static void twin_runs(const struct rmat_input *in, int fd)
         char err[512];
         run_cfg(&cfg, in, 1);
         cfg.no_pin = true;
-        cfg.input.epochs.batch = BATCH;
         if (gy_algo_run(&cfg, &st, err, sizeof(err)) != 0)
             _exit(1);
         if (best < 0 || st.run_seconds < best)
@@ -196,10 +196,13 @@ static double twin_seconds(const struct rmat_input *in)
         if ((pid[i] = fork()) == 0)
             twin_runs(in, fd[1]);
     close(fd[1]);
+    /* Every child that started is waited for, even after the other failed:
+     * one left running would still load the machine. */
     for (int i = 0; i < 2; i++) {
         int status;
-        ok = ok && pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
-             WEXITSTATUS(status) == 0;
+        bool done = pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
+                    WEXITSTATUS(status) == 0;
+        ok = ok && done;
     }
     /* Both bests are in the pipe now; each was one atomic write. */
     for (int i = 0; i < 2 && ok; i++)
