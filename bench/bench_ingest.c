@@ -171,10 +171,9 @@ static double read_floor_rate(const char *path)
 
     if (fd < 0)
         return -1;
-    /* mmap, not malloc: a small file's buffer would be memory malloc has
+    /* gy_map, not malloc: a small file's buffer would be memory malloc has
      * reused, already backed, and the floor would not be "fresh memory". */
-    buf = mmap(NULL, len + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED) {
+    if (!(buf = gy_map(len + 1))) {
         close(fd);
         return -1;
     }
@@ -187,7 +186,7 @@ static double read_floor_rate(const char *path)
     close(fd);
     keep = got ? buf[got - 1] : 0;
     (void)keep;
-    munmap(buf, len + 1);
+    gy_unmap(buf, len + 1);
     return got == len ? (double)len / (gy_now() - t0) / 1e6 : -1;
 }
 
