@@ -278,10 +278,10 @@ static inline const void *gy__cc_etab_home(const struct gy__cc_etab *t, uint64_t
  * before it while that one holds at most twice as many epochs (and is not
  * more than four times as long), so there are few runs and a word is
  * rewritten O(log(edges / epoch)) times. The runs hold disjoint sets of
- * pairs. Everything that grows with
- * the edges streams; nothing of it is probed at random. The first delete
- * turns the runs into the edge table for good (gy__cc_runs_to_etab). One
- * worker owns a set of runs; nothing inside is atomic.
+ * pairs. Everything that grows with the edges streams; nothing of it is
+ * probed at random. The first delete turns the runs into the edge table
+ * for good (gy__cc_runs_to_etab). One worker owns a set of runs; nothing
+ * inside is atomic.
  *
  * A run word is the dense pair with its copy count in the low bits,
  *     da << 34 | db << 4 | c,   1 <= c <= 15,

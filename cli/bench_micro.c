@@ -467,7 +467,8 @@ static int ingest_worker(gy_worker_t *w, void *arg)
     gy_dataflow_t *df = gy_dataflow_new(w, "ingest");
     gy_stream_t *s = df ? gy_edge_source_throttled(df, m->in, &m->src[me], &m->throttle[me])
                         : NULL;
-    gy_op_t *op = s ? count_sink(s, gy_pact_exchange(edge_source_key, NULL), &m->slot[me].count) : NULL;
+    gy_op_t *op =
+        s ? count_sink(s, gy_pact_exchange(edge_source_key, NULL), &m->slot[me].count) : NULL;
     gy_probe_t *probe = op ? gy_probe_new(gy_op_output(op, 0)) : NULL;
     int rc;
 

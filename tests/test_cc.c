@@ -422,8 +422,6 @@ static void test_cc_union_find(void **state)
     gy_uf_destroy(&uf);
 }
 
-/* Inserts and deletes over a small key space (long probe runs, wrap-around,
- * many edges with several copies) against a count per key. */
 /* Small and large tables: zeroed, writable to the end, aligned (16 bytes;
  * large ones start on a 2 MiB boundary), and an injected failure of either
  * kind gives NULL and nothing to free. Under ASan a small table's writes
@@ -458,6 +456,8 @@ static void test_cc_table_alloc(void **state)
     assert_null(gy__cc_table_alloc(SIZE_MAX / 4, 8, &(void *){NULL}));
 }
 
+/* Inserts and deletes over a small key space (long probe runs, wrap-around,
+ * many edges with several copies) against a count per key. */
 static void test_cc_edge_table(void **state)
 {
     enum { KEYS = 5000 };
